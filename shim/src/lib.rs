@@ -1,0 +1,127 @@
+//! The proposed `std::task::coop` API on stable Rust: a cooperative
+//! scheduling budget carried by [`Context`](core::task::Context), so that
+//! channels, locks and IO types can make their task yield on any executor,
+//! without depending on one.
+//!
+//! It implements the Rust internals proposal "Runtime-agnostic cooperative
+//! task scheduling budget" with the same names: [`Cooperation`],
+//! [`CooperationVTable`], [`ContextExt::poll_cooperate`],
+//! [`Cooperation::made_progress`], [`Cooperation::unconstrained`]. Code
+//! written against this crate ports to std, if std adopts the proposal, by
+//! changing an import.
+//!
+//! # For authors of primitives
+//!
+//! Call [`poll_cooperate`](ContextExt::poll_cooperate) first in `poll`; when
+//! the operation did work it will not need to do again (a message received,
+//! bytes read, end of file or an error reached, a lock taken), call
+//! [`made_progress`](Cooperation::made_progress):
+//!
+//! ```
+//! use std::collections::VecDeque;
+//! use std::task::{ready, Context, Poll};
+//! use task_coop::ContextExt;
+//!
+//! fn poll_recv(queue: &mut VecDeque<u32>, cx: &mut Context<'_>) -> Poll<Option<u32>> {
+//!     let mut coop = ready!(cx.poll_cooperate());
+//!     let item = queue.pop_front();
+//!     if item.is_some() {
+//!         coop.made_progress();
+//!     }
+//!     Poll::Ready(item)
+//! }
+//! # let mut cx = Context::from_waker(std::task::Waker::noop());
+//! # assert_eq!(poll_recv(&mut VecDeque::from([1]), &mut cx), Poll::Ready(Some(1)));
+//! ```
+//!
+//! On an executor that installs no budget the call is always `Ready`, so the
+//! primitive behaves as before.
+//!
+//! # For authors of executors
+//!
+//! Poll each task through a [`Budget`] (or any [`CooperationProvider`] with
+//! [`with_provider`]):
+//!
+//! ```
+//! use std::pin::pin;
+//! use std::task::{Context, Waker};
+//! use task_coop::Budget;
+//!
+//! let mut budget = Budget::new(); // 128 units per poll, like tokio
+//! let mut task = pin!(async {});
+//! let mut cx = Context::from_waker(Waker::noop());
+//! assert!(budget.poll(task.as_mut(), &mut cx).is_ready());
+//! ```
+//!
+//! # How the budget travels
+//!
+//! On stable Rust a `Context` carries only a waker, so an installation
+//! replaces the context's waker, for one poll, with a *carrier*: a waker that
+//! points at the provider and wakes the executor's waker. `poll_cooperate`
+//! recognises it by the address of one `static` vtable. Clones of the carrier
+//! are plain clones of the executor's waker: nothing that a future keeps
+//! points into the poll's stack frame. Async fns, async blocks, `join!`,
+//! `select!` and every combinator that forwards its context see the carrier.
+//!
+//! Combinators that poll their children with wakers of their own
+//! (`FuturesUnordered`, `buffer_unordered`, `join_all` over 30 futures,
+//! `Shared`, `SelectAll`, tokio's `JoinSet`) hide the carrier. For them, with
+//! the `std` feature, the installation is also published in one thread-local
+//! for the length of the poll; `poll_cooperate` reads it only when the
+//! context's waker is not a carrier. A child that finds the budget spent that
+//! way gets `Pending`, and its own waker is woken.
+//!
+//! Known limit: a blocking executor nested inside a budgeted poll (say
+//! `futures::executor::block_on` called from a task) polls its future on the
+//! same thread, so through the thread-local that future draws from the outer
+//! task's budget. Once that budget is spent the nested executor is told
+//! `Pending` and woken again forever, because the outer poll cannot end and
+//! refill it. Wrap the nested future in [`unconstrained`] (or avoid blocking
+//! inside a task).
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `alloc` | yes (via `std`) | [`Budget`], [`Cooperate`] |
+//! | `std` | yes | the thread-local fallback described above |
+//! | `tokio` | no | [`TokioBudget`]; with no provider installed, `poll_cooperate` draws from tokio's budget |
+//!
+//! Without `std` (`no_std`, with or without `alloc`) everything works except
+//! the fallback: futures polled by a combinator with a waker of its own see
+//! no provider and are unconstrained. Without `alloc` there is no [`Budget`];
+//! executors can still implement [`CooperationProvider`] with a
+//! [`CooperationVTable`] over their own statically allocated state.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod context_ext;
+mod cooperation;
+mod cooperative;
+mod provider;
+mod raw;
+mod unconstrained;
+
+#[cfg(feature = "alloc")]
+mod budget;
+#[cfg(feature = "tokio")]
+mod tokio_budget;
+
+pub use context_ext::ContextExt;
+pub use cooperation::{Cooperation, CooperationVTable};
+pub use cooperative::{cooperative, Cooperative};
+pub use provider::{with_provider, with_unconstrained, CooperationProvider};
+pub use unconstrained::{unconstrained, Unconstrained};
+
+#[cfg(feature = "alloc")]
+pub use budget::Budget;
+#[cfg(feature = "alloc")]
+pub use provider::Cooperate;
+#[cfg(feature = "tokio")]
+pub use tokio_budget::TokioBudget;

@@ -1,0 +1,267 @@
+//! The state behind [`Budget`](crate::Budget): a counter that cooperations
+//! can reach after the poll that made them, without dangling.
+//!
+//! Each cooperation holds one reference to the [`BudgetCell`] and carries, in
+//! the low eight bits of its data pointer, the units that were left just
+//! before it was taken (tokio's `RestoreOnPending` value). The cell is aligned
+//! to 256 bytes so those bits are free; the tag is added and removed with
+//! strict-provenance address arithmetic.
+//!
+//! Invariants:
+//!
+//! * `refs` counts the live cooperations made from the cell, plus one while an
+//!   [`OwnedCell`] owns it. The cell is freed when it reaches zero.
+//! * Outside [`OwnedCell::install`], the owned cell has no live cooperation
+//!   (`refs == 1`): when cooperations outlive an installation, the cell is
+//!   handed over to them (`attached = false`) and the owner takes a fresh one.
+//!   So a late cooperation never touches a budget installed after it was made,
+//!   and the owner can be moved to another thread.
+//! * A detached cell's counter is never changed again.
+
+use core::cell::Cell;
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
+use core::task::{Context, Poll, RawWakerVTable, Waker};
+
+use alloc::boxed::Box;
+
+use crate::raw::carrier::{self, Slot};
+use crate::{Cooperation, CooperationVTable};
+
+/// Low address bits that hold a cooperation's restore value.
+const TAG_MASK: usize = 0xFF;
+
+/// The shared counter. Only reached through [`CellRef`] and cooperation data.
+#[repr(align(256))]
+pub(crate) struct BudgetCell {
+    remaining: Cell<u8>,
+    /// Live cooperations, plus one while an `OwnedCell` owns the cell.
+    refs: Cell<usize>,
+    /// False once the owner let go of the cell.
+    attached: Cell<bool>,
+    /// Identity (data, vtable) of the executor waker of the current
+    /// installation. That waker is borrowed for the whole installation, so
+    /// the pair cannot be reused by another waker meanwhile.
+    task_waker: Cell<(*const (), *const RawWakerVTable)>,
+    /// Whether running out of units already woke the task this installation.
+    woke_task: Cell<bool>,
+}
+
+/// The vtable of every budget cooperation. A non-generic `static`.
+static BUDGET_VTABLE: CooperationVTable = CooperationVTable::new(made_progress, drop_cooperation);
+
+/// A borrow of a live cell that keeps the pointer's full provenance (a
+/// reference would not do: the last cooperation frees the cell through it).
+#[derive(Clone, Copy)]
+pub(crate) struct CellRef<'a> {
+    ptr: NonNull<BudgetCell>,
+    _borrow: PhantomData<&'a BudgetCell>,
+}
+
+impl CellRef<'_> {
+    #[inline]
+    fn cell(&self) -> &BudgetCell {
+        // SAFETY: a `CellRef` is only made from a live `OwnedCell` and cannot
+        // outlive its borrow of it; the owner's reference keeps the cell alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Units left.
+    #[inline]
+    pub(crate) fn remaining(self) -> u8 {
+        self.cell().remaining.get()
+    }
+
+    /// `poll_cooperate` against this cell, on behalf of a leaf whose waker is
+    /// `waker`.
+    #[inline]
+    pub(crate) fn poll_take(self, waker: &Waker) -> Poll<Cooperation> {
+        let cell = self.cell();
+        let remaining = cell.remaining.get();
+        if remaining == 0 {
+            cell.wake(waker);
+            return Poll::Pending;
+        }
+        cell.remaining.set(remaining - 1);
+        let refs = cell.refs.get().checked_add(1).expect("too many live budget cooperations");
+        cell.refs.set(refs);
+        let data = self.ptr.as_ptr().cast_const().cast::<()>().map_addr(|addr| addr | usize::from(remaining));
+        // SAFETY: `data` is the cell pointer (256-aligned, so the low bits were
+        // zero) tagged with the restore value, and the reference just counted
+        // keeps the cell alive until one of the vtable functions releases it;
+        // they run on this thread only because `Cooperation` is not `Send`.
+        Poll::Ready(unsafe { Cooperation::from_raw(data, &BUDGET_VTABLE) })
+    }
+}
+
+impl BudgetCell {
+    /// Wakes `waker` because the budget is spent, at most once per
+    /// installation for the task's own waker. Other wakers (children of a
+    /// combinator that polls with wakers of its own) are each woken, so that
+    /// none of them is left unscheduled.
+    fn wake(&self, waker: &Waker) {
+        let id = (waker.data(), ptr::from_ref(waker.vtable()));
+        if id == self.task_waker.get() && self.woke_task.replace(true) {
+            return;
+        }
+        waker.wake_by_ref();
+    }
+}
+
+/// Splits a cooperation's data pointer into the cell and its restore value.
+#[inline]
+fn untag(data: *const ()) -> (*mut BudgetCell, u8) {
+    let restore = (data.addr() & TAG_MASK) as u8;
+    let cell = data.map_addr(|addr| addr & !TAG_MASK).cast::<BudgetCell>().cast_mut();
+    (cell, restore)
+}
+
+/// Drops one reference, freeing the cell with the last.
+///
+/// # Safety
+///
+/// `cell` must come from `Box::into_raw` in `OwnedCell::fresh` and the caller
+/// must own one of its references.
+#[inline]
+unsafe fn release(cell: *mut BudgetCell) {
+    // SAFETY: the caller owns a reference, so the cell is alive.
+    let refs = unsafe { &(*cell).refs };
+    let left = refs.get() - 1;
+    refs.set(left);
+    if left == 0 {
+        // SAFETY: that was the last reference; the pointer came from
+        // `Box::into_raw` and carries its provenance (it never went through a
+        // shared reference).
+        drop(unsafe { Box::from_raw(cell) });
+    }
+}
+
+/// `CooperationVTable::made_progress`: the unit stays spent.
+unsafe fn made_progress(data: *const ()) {
+    let (cell, _restore) = untag(data);
+    // SAFETY: `data` came from `poll_take`, which counted this reference.
+    unsafe { release(cell) }
+}
+
+/// `CooperationVTable::drop`: no progress, so the units go back to what they
+/// were before this cooperation was taken, unless they are already higher (a
+/// refund never takes units away). Dropped in last-in-first-out order this is
+/// exactly tokio's `RestoreOnPending`.
+unsafe fn drop_cooperation(data: *const ()) {
+    let (cell, restore) = untag(data);
+    {
+        // SAFETY: `data` came from `poll_take`, which counted this reference,
+        // so the cell is alive until `release` below.
+        let cell = unsafe { &*cell };
+        if cell.attached.get() && cell.remaining.get() < restore {
+            cell.remaining.set(restore);
+        }
+    }
+    // SAFETY: as above; this gives the counted reference back.
+    unsafe { release(cell) }
+}
+
+/// The owner's handle: one reference to a cell that no cooperation shares
+/// between installations.
+pub(crate) struct OwnedCell {
+    ptr: NonNull<BudgetCell>,
+}
+
+// SAFETY: outside `install` no cooperation refers to the owned cell (module
+// invariant), so the handle is the only way to reach it and the non-atomic
+// cells inside are never touched from two threads.
+unsafe impl Send for OwnedCell {}
+
+impl OwnedCell {
+    /// A new, unshared cell holding `remaining` units.
+    pub(crate) fn fresh(remaining: u8) -> Self {
+        let cell = Box::new(BudgetCell {
+            remaining: Cell::new(remaining),
+            refs: Cell::new(1),
+            attached: Cell::new(true),
+            task_waker: Cell::new((ptr::null(), ptr::null())),
+            woke_task: Cell::new(false),
+        });
+        Self {
+            ptr: NonNull::from(Box::leak(cell)),
+        }
+    }
+
+    fn cell(&self) -> &BudgetCell {
+        // SAFETY: the owner's reference keeps the cell alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Units left.
+    pub(crate) fn remaining(&self) -> u8 {
+        self.cell().remaining.get()
+    }
+
+    /// Resets the cell to `units`, runs `f` with a context that draws from
+    /// it, and restores the module invariant before returning or unwinding.
+    /// If `f` unwinds, the units are put back to what they were before.
+    pub(crate) fn install<R>(
+        &mut self,
+        units: u8,
+        cx: &mut Context<'_>,
+        f: impl FnOnce(&mut Context<'_>) -> R,
+    ) -> R {
+        let cell = self.cell();
+        let before = cell.remaining.get();
+        let task_waker = carrier::task_waker(cx.waker());
+        cell.remaining.set(units);
+        cell.task_waker.set((task_waker.data(), ptr::from_ref(task_waker.vtable())));
+        cell.woke_task.set(false);
+
+        let mut guard = InstallGuard {
+            owner: self,
+            before: Some(before),
+        };
+        let slot = Slot::Budget(CellRef {
+            ptr: guard.owner.ptr,
+            _borrow: PhantomData,
+        });
+        let out = carrier::install(cx, slot, f);
+        guard.before = None;
+        out
+    }
+
+    /// Hands the cell over to the cooperations that outlive an installation
+    /// and takes a fresh one with the same units.
+    fn detach_if_shared(&mut self) {
+        let cell = self.cell();
+        if cell.refs.get() == 1 {
+            return;
+        }
+        let fresh = Self::fresh(cell.remaining.get());
+        let old = core::mem::replace(self, fresh);
+        // `old`'s Drop detaches it and releases the owner's reference.
+        drop(old);
+    }
+}
+
+impl Drop for OwnedCell {
+    fn drop(&mut self) {
+        self.cell().attached.set(false);
+        // SAFETY: the pointer came from `Box::into_raw` (via `Box::leak`) in
+        // `fresh`, and the owner's reference is given back exactly once here.
+        unsafe { release(self.ptr.as_ptr()) }
+    }
+}
+
+/// Restores the invariant when an installation ends, also on unwind.
+struct InstallGuard<'a> {
+    owner: &'a mut OwnedCell,
+    /// The units before the installation, while it has not returned normally.
+    before: Option<u8>,
+}
+
+impl Drop for InstallGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(before) = self.before {
+            // Unwinding: the provider is left as it was before the poll.
+            self.owner.cell().remaining.set(before);
+        }
+        self.owner.detach_if_shared();
+    }
+}

@@ -1,0 +1,13 @@
+//! `coop-compat`: one cooperative scheduling budget for async tasks on every
+//! runtime.
+//!
+//! This facade re-exports [`task_coop`] (the proposed `std::task::coop` API on
+//! stable Rust) at its root, and the adapters of [`coop_adapters`]. See the
+//! README for the two commands that get you started and MIGRATION.md for
+//! moving from `tokio::task::coop`.
+#![doc(test(attr(deny(warnings))))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub use task_coop::*;
+
+pub use coop_adapters;
