@@ -11,3 +11,12 @@
 pub use task_coop::*;
 
 pub use coop_adapters;
+
+/// The tokio bridge (feature `tokio`): [`CoopCompat`] runs a future with one
+/// budget shared by tokio's types and Context-based primitives on any
+/// executor; [`unconstrained`] turns off both budgets. (Without the feature,
+/// `unconstrained` is [`task_coop::unconstrained`], which turns off the
+/// Context budget only.)
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use coop_adapters::{unconstrained, CoopCompat, Unconstrained};

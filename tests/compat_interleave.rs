@@ -1,0 +1,100 @@
+//! One budget for tokio's channel and a Context-based primitive: a task that
+//! interleaves K tokio mpsc receives with M receives from a primitive that
+//! knows only `task_coop`, both always ready, is forced to yield exactly when
+//! K + M reaches 128 — on tokio (with or without `CoopCompat`) and, inside
+//! `CoopCompat`, on every other executor, with one wake per forced yield.
+#![cfg(feature = "tokio")]
+
+mod compat_support;
+
+use coop_compat::CoopCompat;
+use compat_support::{tokio_runtimes, CoopSource, Exec, Log};
+
+/// Three full budgets and a partial one.
+const TOTAL: u32 = 3 * 128 + 40;
+const MIXES: [(u32, u32); 4] = [(1, 1), (127, 1), (1, 127), (64, 64)];
+
+/// Receives `TOTAL` messages, `k` from a tokio channel then `m` from a
+/// Context-based source, round after round.
+async fn interleave(k: u32, m: u32, log: Log) -> u32 {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for i in 0..TOTAL {
+        tx.send(i).unwrap();
+    }
+    let mut source = CoopSource::new(TOTAL);
+    let mut done = 0;
+    'rounds: loop {
+        for _ in 0..k {
+            if done == TOTAL {
+                break 'rounds;
+            }
+            rx.recv().await.expect("a message from tokio's channel");
+            log.work();
+            done += 1;
+        }
+        for _ in 0..m {
+            if done == TOTAL {
+                break 'rounds;
+            }
+            source.recv().await.expect("a message from the Context-based source");
+            log.work();
+            done += 1;
+        }
+    }
+    done
+}
+
+fn assert_yields_at_128(log: &Log, what: &str) {
+    assert_eq!(log.per_poll(), vec![128, 128, 128, 40], "work per poll, {what}");
+    assert_eq!(log.wakes(), vec![1, 1, 1, 0], "wakes per poll, {what}");
+}
+
+#[test]
+fn on_tokio_without_wrapper_both_kinds_share_the_task_budget() {
+    for (flavour, rt) in tokio_runtimes() {
+        for (k, m) in MIXES {
+            let log = Log::default();
+            let done = rt.block_on(rt.spawn(log.task(interleave(k, m, log.clone())))).unwrap();
+            assert_eq!(done, TOTAL);
+            assert_yields_at_128(&log, &format!("tokio {flavour}, {k}:{m}, no wrapper"));
+        }
+    }
+}
+
+#[test]
+fn on_tokio_with_wrapper_no_second_budget() {
+    for (flavour, rt) in tokio_runtimes() {
+        for (k, m) in MIXES {
+            let log = Log::default();
+            let task = log.task(CoopCompat::wrap(interleave(k, m, log.clone())));
+            let done = rt.block_on(rt.spawn(task)).unwrap();
+            assert_eq!(done, TOTAL);
+            assert_yields_at_128(&log, &format!("tokio {flavour}, {k}:{m}, CoopCompat"));
+        }
+    }
+}
+
+#[test]
+fn on_every_foreign_executor_wrapper_gives_one_shared_budget() {
+    for exec in Exec::ALL {
+        for (k, m) in MIXES {
+            let log = Log::default();
+            let done = exec.run(log.task(CoopCompat::wrap(interleave(k, m, log.clone()))));
+            assert_eq!(done, TOTAL);
+            assert_yields_at_128(&log, &format!("{exec:?}, {k}:{m}, CoopCompat"));
+        }
+    }
+}
+
+#[test]
+fn on_foreign_executors_without_wrapper_nothing_yields() {
+    for exec in Exec::ALL {
+        for (k, m) in MIXES {
+            let log = Log::default();
+            let done = exec.run(log.task(interleave(k, m, log.clone())));
+            assert_eq!(done, TOTAL);
+            assert_eq!(log.per_poll(), vec![TOTAL], "{exec:?}, {k}:{m}: today's behaviour, no yield");
+            assert_eq!(log.wakes(), vec![0]);
+        }
+    }
+}
