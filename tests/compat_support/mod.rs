@@ -17,16 +17,16 @@ use coop_compat::ContextExt;
 /// An always-ready source of `left` messages that asks the Context budget for
 /// one unit per receive: a primitive that knows nothing of tokio.
 #[derive(Debug)]
-pub struct CoopSource {
+pub(crate) struct CoopSource {
     left: u32,
 }
 
 impl CoopSource {
-    pub fn new(items: u32) -> Self {
+    pub(crate) fn new(items: u32) -> Self {
         Self { left: items }
     }
 
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<u32>> {
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<u32>> {
         let mut coop = ready!(cx.poll_cooperate());
         if self.left == 0 {
             return Poll::Ready(None);
@@ -36,7 +36,7 @@ impl CoopSource {
         Poll::Ready(Some(self.left))
     }
 
-    pub async fn recv(&mut self) -> Option<u32> {
+    pub(crate) async fn recv(&mut self) -> Option<u32> {
         poll_fn(|cx| self.poll_recv(cx)).await
     }
 }
@@ -44,7 +44,7 @@ impl CoopSource {
 /// What each poll of a logged task did: units of work counted by the task
 /// body (`Log::work`), and wakes of the task's waker during and after it.
 #[derive(Clone, Default, Debug)]
-pub struct Log {
+pub(crate) struct Log {
     inner: Arc<Mutex<LogInner>>,
 }
 
@@ -61,22 +61,22 @@ struct LogInner {
 
 impl Log {
     /// Records one unit of work (a message received) in the current poll.
-    pub fn work(&self) {
+    pub(crate) fn work(&self) {
         self.inner.lock().unwrap().current += 1;
     }
 
     /// Work per task poll, the last (completing) one included.
-    pub fn per_poll(&self) -> Vec<u32> {
+    pub(crate) fn per_poll(&self) -> Vec<u32> {
         self.inner.lock().unwrap().per_poll.clone()
     }
 
     /// Wakes per task poll.
-    pub fn wakes(&self) -> Vec<u32> {
+    pub(crate) fn wakes(&self) -> Vec<u32> {
         self.inner.lock().unwrap().wakes.clone()
     }
 
     /// Wraps `future` so each of its polls is logged.
-    pub fn task<F: Future>(&self, future: F) -> Logged<F> {
+    pub(crate) fn task<F: Future>(&self, future: F) -> Logged<F> {
         Logged {
             log: self.clone(),
             future: Box::pin(future),
@@ -86,7 +86,7 @@ impl Log {
 }
 
 /// Future for [`Log::task`].
-pub struct Logged<F> {
+pub(crate) struct Logged<F> {
     log: Log,
     future: Pin<Box<F>>,
     /// Wake counter of the previous poll's waker.
@@ -124,7 +124,7 @@ impl<F: Future> Future for Logged<F> {
 }
 
 /// Counts wakes and forwards them to the executor's waker.
-pub struct CountingWaker {
+pub(crate) struct CountingWaker {
     inner: Waker,
     count: AtomicUsize,
 }
@@ -142,7 +142,7 @@ impl Wake for CountingWaker {
 
 /// The executors other than tokio that the bridge is tested on.
 #[derive(Clone, Copy, Debug)]
-pub enum Exec {
+pub(crate) enum Exec {
     LocalPool,
     ThreadPool,
     AsyncExecutorLocal,
@@ -151,7 +151,7 @@ pub enum Exec {
 }
 
 impl Exec {
-    pub const ALL: [Exec; 5] = [
+    pub(crate) const ALL: [Exec; 5] = [
         Exec::LocalPool,
         Exec::ThreadPool,
         Exec::AsyncExecutorLocal,
@@ -160,7 +160,7 @@ impl Exec {
     ];
 
     /// Runs `future` to completion on this executor, from this thread.
-    pub fn run<T: Send + 'static>(self, future: impl Future<Output = T> + Send + 'static) -> T {
+    pub(crate) fn run<T: Send + 'static>(self, future: impl Future<Output = T> + Send + 'static) -> T {
         match self {
             Exec::LocalPool => {
                 let mut pool = futures::executor::LocalPool::new();
@@ -239,7 +239,7 @@ impl Stop {
 
 /// The smallest honest executor: poll, and park on a condition variable
 /// until woken.
-pub fn minimal_block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn minimal_block_on<F: Future>(future: F) -> F::Output {
     struct Signal {
         woken: Mutex<bool>,
         condvar: Condvar,
@@ -273,7 +273,7 @@ pub fn minimal_block_on<F: Future>(future: F) -> F::Output {
 }
 
 /// A tokio runtime of each flavour.
-pub fn tokio_runtimes() -> Vec<(&'static str, tokio::runtime::Runtime)> {
+pub(crate) fn tokio_runtimes() -> Vec<(&'static str, tokio::runtime::Runtime)> {
     vec![
         (
             "current_thread",
