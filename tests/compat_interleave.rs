@@ -7,8 +7,8 @@
 
 mod compat_support;
 
-use coop_compat::CoopCompat;
 use compat_support::{tokio_runtimes, CoopSource, Exec, Log};
+use coop_compat::CoopCompat;
 
 /// Three full budgets and a partial one.
 const TOTAL: u32 = 3 * 128 + 40;
@@ -36,7 +36,10 @@ async fn interleave(k: u32, m: u32, log: Log) -> u32 {
             if done == TOTAL {
                 break 'rounds;
             }
-            source.recv().await.expect("a message from the Context-based source");
+            source
+                .recv()
+                .await
+                .expect("a message from the Context-based source");
             log.work();
             done += 1;
         }
@@ -45,7 +48,11 @@ async fn interleave(k: u32, m: u32, log: Log) -> u32 {
 }
 
 fn assert_yields_at_128(log: &Log, what: &str) {
-    assert_eq!(log.per_poll(), vec![128, 128, 128, 40], "work per poll, {what}");
+    assert_eq!(
+        log.per_poll(),
+        vec![128, 128, 128, 40],
+        "work per poll, {what}"
+    );
     assert_eq!(log.wakes(), vec![1, 1, 1, 0], "wakes per poll, {what}");
 }
 
@@ -54,7 +61,9 @@ fn on_tokio_without_wrapper_both_kinds_share_the_task_budget() {
     for (flavour, rt) in tokio_runtimes() {
         for (k, m) in MIXES {
             let log = Log::default();
-            let done = rt.block_on(rt.spawn(log.task(interleave(k, m, log.clone())))).unwrap();
+            let done = rt
+                .block_on(rt.spawn(log.task(interleave(k, m, log.clone()))))
+                .unwrap();
             assert_eq!(done, TOTAL);
             assert_yields_at_128(&log, &format!("tokio {flavour}, {k}:{m}, no wrapper"));
         }
@@ -93,7 +102,11 @@ fn on_foreign_executors_without_wrapper_nothing_yields() {
             let log = Log::default();
             let done = exec.run(log.task(interleave(k, m, log.clone())));
             assert_eq!(done, TOTAL);
-            assert_eq!(log.per_poll(), vec![TOTAL], "{exec:?}, {k}:{m}: today's behaviour, no yield");
+            assert_eq!(
+                log.per_poll(),
+                vec![TOTAL],
+                "{exec:?}, {k}:{m}: today's behaviour, no yield"
+            );
             assert_eq!(log.wakes(), vec![0]);
         }
     }

@@ -28,7 +28,10 @@ impl<F: Future> Future for Budgeted<F> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = &mut *self;
         let poll = this.budget.poll(this.future.as_mut(), cx);
-        this.left_after_poll.lock().unwrap().push(u32::from(this.budget.remaining()));
+        this.left_after_poll
+            .lock()
+            .unwrap()
+            .push(u32::from(this.budget.remaining()));
         poll
     }
 }
@@ -78,7 +81,11 @@ fn wrapped_poll_gets_the_executors_remaining_units_and_is_charged_for_them() {
                 let what = format!("{exec:?}, budget {units}, {k}:{m}");
                 assert_eq!(log.per_poll(), expected, "work per poll, {what}");
                 let expected_left: Vec<u32> = expected.iter().map(|spent| b - spent).collect();
-                assert_eq!(*left.lock().unwrap(), expected_left, "budget left after each poll, {what}");
+                assert_eq!(
+                    *left.lock().unwrap(),
+                    expected_left,
+                    "budget left after each poll, {what}"
+                );
             }
         }
     }

@@ -12,7 +12,11 @@ use compat_support::Exec;
 use coop_compat::CoopCompat;
 use tokio::sync::{broadcast, mpsc, watch, Semaphore};
 
-const EXECUTORS: [Exec; 3] = [Exec::LocalPool, Exec::AsyncExecutorLocal, Exec::AsyncExecutorMulti];
+const EXECUTORS: [Exec; 3] = [
+    Exec::LocalPool,
+    Exec::AsyncExecutorLocal,
+    Exec::AsyncExecutorMulti,
+];
 
 #[test]
 fn a_thousand_ready_messages_meet_pending() {

@@ -50,17 +50,23 @@ fn facade_unconstrained_turns_off_both_budgets_only_inside() {
 
 #[test]
 fn tokio_unconstrained_turns_off_the_context_budget_on_tokio() {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let taken = rt.block_on(rt.spawn(tokio::task::coop::unconstrained(std::future::poll_fn(|cx| {
-        let mut taken = 0;
-        while taken < ITEMS {
-            let Poll::Ready(mut coop) = cx.poll_cooperate() else {
-                return Poll::Ready(taken);
-            };
-            coop.made_progress();
-            taken += 1;
-        }
-        Poll::Ready(taken)
-    }))));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let taken = rt.block_on(
+        rt.spawn(tokio::task::coop::unconstrained(std::future::poll_fn(
+            |cx| {
+                let mut taken = 0;
+                while taken < ITEMS {
+                    let Poll::Ready(mut coop) = cx.poll_cooperate() else {
+                        return Poll::Ready(taken);
+                    };
+                    coop.made_progress();
+                    taken += 1;
+                }
+                Poll::Ready(taken)
+            },
+        ))),
+    );
     assert_eq!(taken.unwrap(), ITEMS);
 }

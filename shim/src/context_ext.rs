@@ -99,7 +99,7 @@ impl ContextExt for Context<'_> {
 fn nothing_installed(_cx: &mut Context<'_>) -> Poll<Cooperation> {
     #[cfg(feature = "tokio")]
     {
-        crate::tokio_budget::poll_cooperate(_cx.waker())
+        crate::tokio_budget::fallback(_cx.waker())
     }
     #[cfg(not(feature = "tokio"))]
     {

@@ -62,6 +62,20 @@ impl CooperationProvider for TokioBudget {
 /// The one vtable of tokio-backed cooperations.
 static TOKIO_VTABLE: CooperationVTable = CooperationVTable::new(spend_unit, do_nothing);
 
+/// `poll_cooperate` when nothing is installed: tokio's budget when this
+/// thread is in a tokio context, else no budget at all.
+#[inline]
+pub(crate) fn fallback(waker: &Waker) -> Poll<Cooperation> {
+    // A tokio task (cheap to ask), or the root future of a `block_on` or a
+    // thread that entered a runtime (`Handle::try_current` is cheap when it
+    // fails, which is the common case on other executors' threads).
+    if tokio::task::try_id().is_some() || tokio::runtime::Handle::try_current().is_ok() {
+        poll_cooperate(waker)
+    } else {
+        Poll::Ready(Cooperation::unconstrained())
+    }
+}
+
 #[inline]
 pub(crate) fn poll_cooperate(waker: &Waker) -> Poll<Cooperation> {
     if coop::has_budget_remaining() {

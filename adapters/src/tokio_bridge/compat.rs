@@ -23,7 +23,10 @@
 //! a unit. Inside the root future of `Runtime::block_on` wrapped in tokio's
 //! own `unconstrained`, `CoopCompat` cannot see that a runtime is running and
 //! its `block_on` panics with tokio's "Cannot start a runtime from within a
-//! runtime" (wrap inside `unconstrained`, not around it).
+//! runtime" (wrap inside `unconstrained`, not around it). On a
+//! `spawn_blocking` thread, tokio reports a task id as it does in async tasks
+//! (where opening a scope would panic), so `CoopCompat` polls directly and a
+//! foreign executor there gets no tokio budget; give it a `task_coop::Budget`.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -57,8 +60,11 @@ impl<F> CoopCompat<F> {
     /// inside it share one budget per poll, on any executor, and tokio's
     /// timers, IO and `tokio::spawn` work inside it.
     ///
-    /// * Inside a tokio task (or nested in another `CoopCompat`), it polls
-    ///   `future` directly: the task's own budget applies, never a second one.
+    /// * Inside a tokio task, in the root future of tokio's `block_on`, or
+    ///   nested in another `CoopCompat`, it polls `future` directly: the
+    ///   budget already in force applies, never a second one. This includes
+    ///   `spawn_blocking` closures, which tokio runs as tasks: there tokio has
+    ///   no budget, and `CoopCompat` adds none (see the module docs).
     /// * On any other executor, each poll gets one tokio budget scope: 128
     ///   units, or fewer if the executor installed a `task_coop` provider with
     ///   fewer left (which is charged afterwards for what the poll spent).
@@ -216,7 +222,11 @@ impl Drop for ScopeMark {
 }
 
 /// Polls `future` once inside a tokio budget scope of `handle`'s runtime.
-fn poll_in_scope<F: Future>(handle: &Handle, future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+fn poll_in_scope<F: Future>(
+    handle: &Handle,
+    future: Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> Poll<F::Output> {
     // A counting provider installed by the foreign executor: its remaining
     // units are this poll's budget.
     let outer = cx.budget_remaining();
@@ -236,7 +246,9 @@ fn poll_in_scope<F: Future>(handle: &Handle, future: Pin<&mut F>, cx: &mut Conte
         if let Some(units) = scope_units {
             budget_probe::spend(TOKIO_SCOPE_UNITS - units);
         }
-        let future = future.take().expect("CoopCompat's scope polls the future once");
+        let future = future
+            .take()
+            .expect("CoopCompat's scope polls the future once");
         let poll = with_provider(cx, &TokioBudget, |cx| future.poll(cx));
         let left = scope_units.map(|_| budget_probe::remaining().unwrap_or(0));
         Poll::Ready((poll, left))
