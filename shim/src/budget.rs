@@ -93,7 +93,10 @@ impl Budget {
     /// assert_eq!(budget.remaining(), 16);
     /// ```
     pub fn with_units(units: u8) -> Self {
-        assert!(units > 0, "a budget of 0 units would never let a task make progress; use at least 1");
+        assert!(
+            units > 0,
+            "a budget of 0 units would never let a task make progress; use at least 1"
+        );
         Self {
             cell: OwnedCell::fresh(units),
             units,
@@ -133,12 +136,20 @@ impl Budget {
     /// });
     /// assert_eq!(budget.remaining(), 1);
     /// ```
-    pub fn install<R>(&mut self, cx: &mut Context<'_>, poll: impl FnOnce(&mut Context<'_>) -> R) -> R {
+    pub fn install<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(&mut Context<'_>) -> R,
+    ) -> R {
         self.cell.install(self.units, cx, poll)
     }
 
     /// Polls `future` once under a fresh installation of this budget.
-    pub fn poll<F: Future + ?Sized>(&mut self, future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    pub fn poll<F: Future + ?Sized>(
+        &mut self,
+        future: Pin<&mut F>,
+        cx: &mut Context<'_>,
+    ) -> Poll<F::Output> {
         self.install(cx, |cx| future.poll(cx))
     }
 }

@@ -160,7 +160,10 @@ impl Exec {
     ];
 
     /// Runs `future` to completion on this executor, from this thread.
-    pub(crate) fn run<T: Send + 'static>(self, future: impl Future<Output = T> + Send + 'static) -> T {
+    pub(crate) fn run<T: Send + 'static>(
+        self,
+        future: impl Future<Output = T> + Send + 'static,
+    ) -> T {
         match self {
             Exec::LocalPool => {
                 let mut pool = futures::executor::LocalPool::new();
@@ -173,7 +176,10 @@ impl Exec {
                 rx.recv().unwrap()
             }
             Exec::ThreadPool => {
-                let pool = futures::executor::ThreadPool::builder().pool_size(2).create().unwrap();
+                let pool = futures::executor::ThreadPool::builder()
+                    .pool_size(2)
+                    .create()
+                    .unwrap();
                 let handle = futures::task::SpawnExt::spawn_with_handle(&pool, future).unwrap();
                 futures::executor::block_on(handle)
             }
@@ -277,7 +283,10 @@ pub(crate) fn tokio_runtimes() -> Vec<(&'static str, tokio::runtime::Runtime)> {
     vec![
         (
             "current_thread",
-            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap(),
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
         ),
         (
             "multi_thread",

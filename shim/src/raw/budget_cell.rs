@@ -83,9 +83,18 @@ impl CellRef<'_> {
             return Poll::Pending;
         }
         cell.remaining.set(remaining - 1);
-        let refs = cell.refs.get().checked_add(1).expect("too many live budget cooperations");
+        let refs = cell
+            .refs
+            .get()
+            .checked_add(1)
+            .expect("too many live budget cooperations");
         cell.refs.set(refs);
-        let data = self.ptr.as_ptr().cast_const().cast::<()>().map_addr(|addr| addr | usize::from(remaining));
+        let data = self
+            .ptr
+            .as_ptr()
+            .cast_const()
+            .cast::<()>()
+            .map_addr(|addr| addr | usize::from(remaining));
         // SAFETY: `data` is the cell pointer (256-aligned, so the low bits were
         // zero) tagged with the restore value, and the reference just counted
         // keeps the cell alive until one of the vtable functions releases it;
@@ -112,7 +121,10 @@ impl BudgetCell {
 #[inline]
 fn untag(data: *const ()) -> (*mut BudgetCell, u8) {
     let restore = (data.addr() & TAG_MASK) as u8;
-    let cell = data.map_addr(|addr| addr & !TAG_MASK).cast::<BudgetCell>().cast_mut();
+    let cell = data
+        .map_addr(|addr| addr & !TAG_MASK)
+        .cast::<BudgetCell>()
+        .cast_mut();
     (cell, restore)
 }
 
@@ -210,7 +222,8 @@ impl OwnedCell {
         let before = cell.remaining.get();
         let task_waker = carrier::task_waker(cx.waker());
         cell.remaining.set(units);
-        cell.task_waker.set((task_waker.data(), ptr::from_ref(task_waker.vtable())));
+        cell.task_waker
+            .set((task_waker.data(), ptr::from_ref(task_waker.vtable())));
         cell.woke_task.set(false);
 
         let mut guard = InstallGuard {

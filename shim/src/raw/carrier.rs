@@ -69,8 +69,12 @@ struct Carrier<'a> {
 
 /// The one vtable that identifies a carrier waker. A non-generic `static`,
 /// compared by address: see the crate docs for why nothing else is reliable.
-static CARRIER_VTABLE: RawWakerVTable =
-    RawWakerVTable::new(carrier_clone, carrier_wake, carrier_wake_by_ref, carrier_drop);
+static CARRIER_VTABLE: RawWakerVTable = RawWakerVTable::new(
+    carrier_clone,
+    carrier_wake,
+    carrier_wake_by_ref,
+    carrier_drop,
+);
 
 /// Clones the executor's waker: clones never point at the carrier frame.
 unsafe fn carrier_clone(data: *const ()) -> RawWaker {
