@@ -20,3 +20,8 @@ pub use coop_adapters;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use coop_adapters::{unconstrained, CoopCompat, Unconstrained};
+
+/// The code blocks of README.md and MIGRATION.md, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
