@@ -25,3 +25,13 @@ pub use coop_adapters::{unconstrained, CoopCompat, Unconstrained};
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+#[cfg(feature = "std")]
+pub use coop_adapters::{budgeted, Budgeted, CooperativeExt};
+pub use coop_adapters::Coop;
+#[cfg(feature = "futures")]
+#[cfg_attr(docsrs, doc(cfg(feature = "futures")))]
+pub use coop_adapters::{channel, CoopUnordered};
+#[cfg(any(feature = "futures", feature = "tokio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "futures", feature = "tokio"))))]
+pub use coop_adapters::{io, CoopIo};
