@@ -195,7 +195,7 @@ impl Cooperation {
         if self.is_unconstrained() {
             return;
         }
-        let this = ManuallyDrop::new(core::mem::replace(self, Self::unconstrained()));
+        let this = ManuallyDrop::new(core::mem::take(self));
         // SAFETY: `from_raw`'s caller promised that `made_progress` may be
         // called once with `data` at any time; `this` is never dropped, so
         // neither vtable function is called for `data` again.
