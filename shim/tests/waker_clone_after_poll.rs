@@ -49,15 +49,18 @@ fn clones_taken_in_a_budgeted_poll_wake_their_own_task_afterwards() {
     // Spending the budget woke each task once, during its poll.
     assert_eq!((task_a.wakes(), task_b.wakes()), (1, 1));
 
+    // Compared by data pointer (the task's `Arc`), not `will_wake`: std's
+    // `Wake` vtable is a const, and Miri gives each use of a const its own
+    // address, so even a plain clone fails `will_wake` there.
     for clone in &kept_a {
         assert!(
-            clone.will_wake(&waker_a),
+            clone.data() == waker_a.data(),
             "a clone of the carrier is a clone of the task's waker"
         );
-        assert!(!clone.will_wake(&waker_b));
+        assert_ne!(clone.data(), waker_b.data());
     }
     for clone in &kept_b {
-        assert!(clone.will_wake(&waker_b));
+        assert_eq!(clone.data(), waker_b.data());
     }
 
     for clone in &kept_a {
@@ -98,7 +101,7 @@ fn waking_the_carrier_during_the_poll_wakes_the_task() {
     });
     assert_eq!(task.wakes(), 2);
     assert!(
-        kept.will_wake(&waker),
+        kept.data() == waker.data(),
         "nested installations still clone the task's own waker"
     );
     kept.wake();
