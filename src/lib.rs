@@ -21,14 +21,19 @@ pub use coop_adapters;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use coop_adapters::{unconstrained, CoopCompat, Unconstrained};
 
-/// The code blocks of README.md and MIGRATION.md, compiled and run as doctests.
+/// The code blocks of README.md, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+/// The code blocks of MIGRATION.md, compiled and run as doctests.
+#[doc = include_str!("../MIGRATION.md")]
+#[cfg(doctest)]
+pub struct MigrationDoctests;
+
+pub use coop_adapters::Coop;
 #[cfg(feature = "std")]
 pub use coop_adapters::{budgeted, Budgeted, CooperativeExt};
-pub use coop_adapters::Coop;
 #[cfg(feature = "futures")]
 #[cfg_attr(docsrs, doc(cfg(feature = "futures")))]
 pub use coop_adapters::{channel, CoopUnordered};
