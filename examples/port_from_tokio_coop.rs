@@ -47,10 +47,10 @@ mod before {
     use super::*;
     use std::task::{ready, Context, Poll};
 
-    pub struct Receiver<T>(pub Arc<Mutex<Shared<T>>>);
+    pub(crate) struct Receiver<T>(pub(crate) Arc<Mutex<Shared<T>>>);
 
     impl<T> Receiver<T> {
-        pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
             let coop = ready!(tokio::task::coop::poll_proceed(cx)); // PORT
             let mut shared = self.0.lock().unwrap();
             if let Some(value) = shared.queue.pop_front() {
@@ -72,10 +72,10 @@ mod after {
     use coop_compat::ContextExt; // PORT: std's Context, if it adopts the proposal
     use std::task::{ready, Context, Poll};
 
-    pub struct Receiver<T>(pub Arc<Mutex<Shared<T>>>);
+    pub(crate) struct Receiver<T>(pub(crate) Arc<Mutex<Shared<T>>>);
 
     impl<T> Receiver<T> {
-        pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
             let mut coop = ready!(cx.poll_cooperate()); // PORT
             let mut shared = self.0.lock().unwrap();
             if let Some(value) = shared.queue.pop_front() {
