@@ -65,6 +65,10 @@ struct Carrier<'a> {
     /// The executor's waker (never itself a carrier).
     waker: &'a Waker,
     slot: Slot<'a>,
+    /// The installing thread: the carrier waker is `Sync` and can be lent to
+    /// another thread, where `slot` must not be used.
+    #[cfg(feature = "std")]
+    thread: *const (),
 }
 
 /// The one vtable that identifies a carrier waker. A non-generic `static`,
@@ -140,7 +144,13 @@ pub(crate) enum Found<'a> {
 pub(crate) fn lookup<'a>(cx: &'a Context<'_>) -> Found<'a> {
     let waker = cx.waker();
     if let Some(carrier) = as_carrier(waker) {
-        return Found::Installed(carrier.slot, carrier.waker);
+        #[cfg(feature = "std")]
+        let on_installing_thread = carrier.thread == tls::this_thread();
+        #[cfg(not(feature = "std"))]
+        let on_installing_thread = true;
+        if on_installing_thread {
+            return Found::Installed(carrier.slot, carrier.waker);
+        }
     }
     #[cfg(feature = "std")]
     {
@@ -170,6 +180,8 @@ pub(crate) fn install<R>(
     let carrier = Carrier {
         waker: task_waker(cx.waker()),
         slot,
+        #[cfg(feature = "std")]
+        thread: tls::this_thread(),
     };
     let data: *const () = ptr::from_ref(&carrier).cast();
     // SAFETY: `CARRIER_VTABLE`'s functions are sound for `data` while
@@ -193,6 +205,13 @@ mod tls {
         /// The only thread-local of the crate. Read by `lookup` only when the
         /// context's waker is not a carrier; written by `install` twice.
         pub(super) static CURRENT: Cell<*const ()> = const { Cell::new(ptr::null()) };
+    }
+
+    /// Identifies the calling thread among live threads: the address of its
+    /// `CURRENT`.
+    #[inline]
+    pub(super) fn this_thread() -> *const () {
+        CURRENT.with(|c| ptr::from_ref(c).cast())
     }
 
     /// Publishes a carrier frame in `CURRENT` and puts back the previous one
