@@ -1,0 +1,88 @@
+//! Per-operation cost of each layer of the budget, each next to its baseline
+//! in the same criterion group: tokio's own `poll_proceed` + `made_progress`
+//! inside a tokio task.
+//!
+//! ```text
+//! cargo bench --bench coop_layers                      # the core, no tokio fallback compiled in
+//! cargo bench --bench coop_layers --features tokio     # plus the tokio-backed provider
+//! ```
+//!
+//! See `benches/README.md` for how to read the ratios, and
+//! `benches/support/mod.rs` for exactly what is timed.
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion};
+use std::time::Duration;
+
+mod support;
+
+use support::Tokio;
+
+/// Adds the baseline to a group: tokio's `poll_proceed` + `made_progress`,
+/// inside a tokio task.
+fn baseline(group: &mut BenchmarkGroup<'_, WallTime>, tokio: &Tokio) {
+    group.bench_function(
+        "baseline: tokio poll_proceed + made_progress (in a tokio task)",
+        |b| {
+            b.iter_custom(|iters| tokio.in_task(support::tokio_poll_proceed, iters));
+        },
+    );
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    let tokio = Tokio::new();
+    let fallback = if cfg!(feature = "tokio") {
+        "tokio fallback compiled in"
+    } else {
+        "no tokio fallback"
+    };
+
+    let mut group = c.benchmark_group("no_provider");
+    baseline(&mut group, &tokio);
+    group.bench_function(
+        format!("poll_cooperate + drop, nothing installed ({fallback})"),
+        |b| {
+            b.iter_custom(|iters| support::no_provider(&mut support::plain_context(), iters));
+        },
+    );
+    group.finish();
+
+    let mut group = c.benchmark_group("budget_through_context");
+    baseline(&mut group, &tokio);
+    group.bench_function("Budget: poll_cooperate + made_progress + drop", |b| {
+        b.iter_custom(support::budget_through_context);
+    });
+    group.finish();
+
+    #[cfg(feature = "tokio")]
+    {
+        let mut group = c.benchmark_group("tokio_provider");
+        baseline(&mut group, &tokio);
+        group.bench_function(
+            "TokioBudget via with_provider: poll_cooperate + made_progress",
+            |b| {
+                b.iter_custom(|iters| tokio.in_task(support::tokio_budget_installed, iters));
+            },
+        );
+        group.bench_function(
+            "fallback (nothing installed): poll_cooperate + made_progress",
+            |b| {
+                b.iter_custom(|iters| tokio.in_task(support::tokio_budget_fallback, iters));
+            },
+        );
+        group.finish();
+    }
+
+    let mut group = c.benchmark_group("install");
+    baseline(&mut group, &tokio);
+    group.bench_function("Budget::install for one poll and remove", |b| {
+        b.iter_custom(support::budget_install);
+    });
+    group.finish();
+
+    c.final_summary();
+}
