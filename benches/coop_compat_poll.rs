@@ -3,7 +3,7 @@
 //! runtime context entered around each poll, no budget) for comparison.
 //!
 //! ```text
-//! cargo bench --bench coop_compat_poll --features tokio
+//! cargo bench --bench coop_compat_poll
 //! ```
 //!
 //! Each figure is the time of one poll of a task that does one Context-based

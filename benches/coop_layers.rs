@@ -3,8 +3,8 @@
 //! inside a tokio task.
 //!
 //! ```text
-//! cargo bench --bench coop_layers                      # the core, no tokio fallback compiled in
-//! cargo bench --bench coop_layers --features tokio     # plus the tokio-backed provider
+//! cargo bench --bench coop_layers    # with the tokio-backed provider (default features)
+//! cargo bench --bench coop_layers --no-default-features --features std   # no tokio fallback compiled in
 //! ```
 //!
 //! See `benches/README.md` for how to read the ratios, and

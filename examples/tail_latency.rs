@@ -3,9 +3,9 @@
 //! `LocalPool`, with and without this project's budget.
 //!
 //! ```text
-//! cargo run --release --features tokio,futures --example tail_latency
-//! cargo run --release --features tokio,futures --example tail_latency -- --quick
-//! cargo run --release --features tokio,futures --example tail_latency -- --plot cdf.svg
+//! cargo run --release --example tail_latency
+//! cargo run --release --example tail_latency -- --quick
+//! cargo run --release --example tail_latency -- --plot cdf.svg
 //! ```
 //!
 //! Each scenario runs on one thread. Three *hog* tasks each drain a source
