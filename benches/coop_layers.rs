@@ -84,5 +84,17 @@ fn main() {
     });
     group.finish();
 
+    #[cfg(feature = "futures")]
+    {
+        let mut group = c.benchmark_group("futures_channel_adapter");
+        group.bench_function("baseline: plain futures mpsc poll_next + send back", |b| {
+            b.iter_custom(support::futures_channel_plain);
+        });
+        group.bench_function("coop_adapters::channel: the same, one unit per item", |b| {
+            b.iter_custom(support::futures_channel_adapter);
+        });
+        group.finish();
+    }
+
     c.final_summary();
 }

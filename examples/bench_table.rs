@@ -269,6 +269,35 @@ fn main() {
         row(&figure.label, figure.median(), Some(ratio), &note);
     }
 
+    #[cfg(feature = "futures")]
+    {
+        let mut items = vec![
+            Figure::new(
+                "(5) futures mpsc unbounded: poll_next + send back, plain receiver",
+                support::futures_channel_plain,
+            ),
+            Figure::new(
+                "(5) the same through coop_adapters::channel (one unit per item)",
+                support::futures_channel_adapter,
+            ),
+        ];
+        measure(&mut items);
+        header(
+            "Per item through the futures-channel adapter, under a Budget (tail_latency scenario 5)",
+            "ns/item",
+        );
+        for (i, figure) in items.iter().enumerate() {
+            let (ratio, note) = if i == 0 {
+                (None, "baseline".to_owned())
+            } else {
+                let r = median_ratio(&items, |s| s[1] / s[0]);
+                let added = median_ratio(&items, |s| s[1] - s[0]);
+                (Some(r), format!("adds {added:.2} ns per item"))
+            };
+            row(&figure.label, figure.median(), ratio, &note);
+        }
+    }
+
     #[cfg(feature = "tokio")]
     per_poll_sections();
     #[cfg(not(feature = "tokio"))]

@@ -68,7 +68,10 @@ const PING_PERIOD: Duration = Duration::from_millis(1);
 #[derive(Debug, Clone)]
 struct Settings {
     quick: bool,
+    /// Run time of each scenario, in all rounds together.
     run_for: Duration,
+    /// The scenarios run round after round, each for `run_for / rounds`.
+    rounds: u32,
     hogs: usize,
     queued: usize,
     work_rounds: u32,
@@ -82,6 +85,7 @@ impl Settings {
         let mut settings = Settings {
             quick: false,
             run_for: Duration::from_secs(3),
+            rounds: 6,
             hogs: 3,
             queued: 1_000_000,
             work_rounds: 20,
@@ -98,6 +102,7 @@ impl Settings {
                 "--quick" => {
                     settings.quick = true;
                     settings.run_for = Duration::from_millis(400);
+                    settings.rounds = 2;
                     settings.queued = 200_000;
                 }
                 "--plot" => settings.plot = Some(PathBuf::from(value("--plot"))),
@@ -106,6 +111,7 @@ impl Settings {
                     settings.run_for = Duration::from_secs_f64(secs);
                 }
                 "--hogs" => settings.hogs = parse(&value("--hogs"), "--hogs"),
+                "--rounds" => settings.rounds = parse(&value("--rounds"), "--rounds"),
                 "--work" => settings.work_rounds = parse(&value("--work"), "--work"),
                 "--queued" => settings.queued = parse(&value("--queued"), "--queued"),
                 "--only" => {
@@ -115,8 +121,8 @@ impl Settings {
                 other => usage(&format!("unknown argument {other:?}")),
             }
         }
-        if settings.hogs == 0 || settings.queued == 0 {
-            usage("--hogs and --queued must be at least 1");
+        if settings.hogs == 0 || settings.queued == 0 || settings.rounds == 0 {
+            usage("--hogs, --queued and --rounds must be at least 1");
         }
         settings
     }
@@ -132,7 +138,7 @@ fn usage(problem: &str) -> ! {
         eprintln!("tail_latency: {problem}");
     }
     eprintln!(
-        "usage: tail_latency [--quick] [--plot FILE.svg] [--secs S] [--hogs N] [--work ROUNDS] \
+        "usage: tail_latency [--quick] [--plot FILE.svg] [--secs S] [--rounds N] [--hogs N] [--work ROUNDS] \
          [--queued N] [--only 1,3,...]"
     );
     std::process::exit(if problem.is_empty() { 0 } else { 2 })
@@ -229,11 +235,57 @@ const SCENARIOS: [Scenario; 7] = [
     },
 ];
 
+/// A hog's channel, both ends, kept from one round to the next (the items
+/// are queued once).
+enum Ends {
+    Tokio(
+        tokio::sync::mpsc::UnboundedReceiver<u64>,
+        tokio::sync::mpsc::UnboundedSender<u64>,
+    ),
+    Futures(
+        futures_mpsc::UnboundedReceiver<u64>,
+        futures_mpsc::UnboundedSender<u64>,
+    ),
+    Coop(
+        coop_channel::CoopUnboundedReceiver<u64>,
+        futures_mpsc::UnboundedSender<u64>,
+    ),
+}
+
+impl Ends {
+    /// A channel of `source`'s kind holding `queued` items.
+    fn filled(source: Source, queued: usize) -> Self {
+        match source {
+            Source::Tokio => {
+                let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                for i in 0..queued as u64 {
+                    tx.send(i).expect("receiver alive");
+                }
+                Ends::Tokio(rx, tx)
+            }
+            Source::Futures => {
+                let (tx, rx) = futures_mpsc::unbounded();
+                for i in 0..queued as u64 {
+                    tx.unbounded_send(i).expect("receiver alive");
+                }
+                Ends::Futures(rx, tx)
+            }
+            Source::CoopFutures => {
+                let (tx, rx) = coop_channel::unbounded();
+                for i in 0..queued as u64 {
+                    tx.unbounded_send(i).expect("receiver alive");
+                }
+                Ends::Coop(rx, tx)
+            }
+        }
+    }
+}
+
 /// What a hog reports when it stops.
-#[derive(Debug, Clone, Copy)]
 struct HogDone {
     items: u64,
     finished: Instant,
+    ends: Ends,
 }
 
 /// What one scenario measured.
@@ -248,6 +300,9 @@ struct Outcome {
     /// The executor thread's time on a CPU and waiting for one (runnable but
     /// preempted) during the run, where the OS tells (Linux).
     thread: Option<ThreadTimes>,
+    /// Hog items per CPU-second (wall-clock second if the OS does not tell)
+    /// in each round.
+    round_rates: Vec<f64>,
 }
 
 impl Outcome {
@@ -301,6 +356,13 @@ impl ThreadTimes {
             waiting: self.waiting.saturating_sub(earlier.waiting),
         }
     }
+
+    fn plus(self, other: Self) -> Self {
+        ThreadTimes {
+            on_cpu: self.on_cpu + other.on_cpu,
+            waiting: self.waiting + other.waiting,
+        }
+    }
 }
 
 /// Nearest-rank percentile of sorted samples.
@@ -346,6 +408,7 @@ async fn tokio_hog(
     HogDone {
         items,
         finished: Instant::now(),
+        ends: Ends::Tokio(rx, tx),
     }
 }
 
@@ -355,6 +418,7 @@ async fn stream_hog<S: Stream<Item = u64> + Unpin>(
     tx: futures_mpsc::UnboundedSender<u64>,
     stop: Arc<AtomicBool>,
     rounds: u32,
+    ends: fn(S, futures_mpsc::UnboundedSender<u64>) -> Ends,
 ) -> HogDone {
     let mut items = 0;
     let mut acc = 0u64;
@@ -371,38 +435,16 @@ async fn stream_hog<S: Stream<Item = u64> + Unpin>(
     HogDone {
         items,
         finished: Instant::now(),
+        ends: ends(rx, tx),
     }
 }
 
-/// A hog task, its source filled with `queued` items.
-fn make_hog(
-    source: Source,
-    queued: usize,
-    stop: Arc<AtomicBool>,
-    rounds: u32,
-) -> BoxFuture<'static, HogDone> {
-    match source {
-        Source::Tokio => {
-            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-            for i in 0..queued as u64 {
-                tx.send(i).expect("receiver alive");
-            }
-            tokio_hog(rx, tx, stop, rounds).boxed()
-        }
-        Source::Futures => {
-            let (tx, rx) = futures_mpsc::unbounded();
-            for i in 0..queued as u64 {
-                tx.unbounded_send(i).expect("receiver alive");
-            }
-            stream_hog(rx, tx, stop, rounds).boxed()
-        }
-        Source::CoopFutures => {
-            let (tx, rx) = coop_channel::unbounded();
-            for i in 0..queued as u64 {
-                tx.unbounded_send(i).expect("receiver alive");
-            }
-            stream_hog(rx, tx, stop, rounds).boxed()
-        }
+/// A hog task draining `ends`.
+fn make_hog(ends: Ends, stop: Arc<AtomicBool>, rounds: u32) -> BoxFuture<'static, HogDone> {
+    match ends {
+        Ends::Tokio(rx, tx) => tokio_hog(rx, tx, stop, rounds).boxed(),
+        Ends::Futures(rx, tx) => stream_hog(rx, tx, stop, rounds, Ends::Futures).boxed(),
+        Ends::Coop(rx, tx) => stream_hog(rx, tx, stop, rounds, Ends::Coop).boxed(),
     }
 }
 
@@ -490,18 +532,29 @@ impl Pinger {
 
 type HogTask = BoxFuture<'static, (HogDone, u64)>;
 
-/// Runs one scenario on the current thread.
-fn run(scenario: Scenario, settings: &Settings) -> Outcome {
+/// What one round of a scenario measured.
+struct Segment {
+    latencies: Vec<Duration>,
+    items: u64,
+    hog_time: Duration,
+    forced_yields: u64,
+    thread: Option<ThreadTimes>,
+}
+
+/// Runs one round of a scenario on the current thread, for `run_for`; gives
+/// the hogs' channels back for the next round.
+fn run_segment(
+    scenario: Scenario,
+    ends: Vec<Ends>,
+    run_for: Duration,
+    settings: &Settings,
+) -> (Segment, Vec<Ends>) {
     let (pinger, pings) = Pinger::new();
     let probe_task = wrap(scenario.wrap, probe(pings).boxed());
-    let hogs: Vec<HogTask> = (0..settings.hogs)
-        .map(|_| {
-            let hog = make_hog(
-                scenario.source,
-                settings.queued,
-                pinger.stop.clone(),
-                settings.work_rounds,
-            );
+    let hogs: Vec<HogTask> = ends
+        .into_iter()
+        .map(|ends| {
+            let hog = make_hog(ends, pinger.stop.clone(), settings.work_rounds);
             CountPending {
                 inner: wrap(scenario.wrap, hog),
                 pending: 0,
@@ -522,7 +575,7 @@ fn run(scenario: Scenario, settings: &Settings) -> Outcome {
             let probe = rt.spawn(probe_task);
             let hogs: Vec<_> = hogs.into_iter().map(|hog| rt.spawn(hog)).collect();
             (start, times) = (Instant::now(), ThreadTimes::now());
-            pinger_thread = pinger.start(settings.run_for);
+            pinger_thread = pinger.start(run_for);
             rt.block_on(async {
                 let mut done = Vec::new();
                 for hog in hogs {
@@ -536,7 +589,7 @@ fn run(scenario: Scenario, settings: &Settings) -> Outcome {
             let probe = ex.spawn(probe_task);
             let hogs: Vec<_> = hogs.into_iter().map(|hog| ex.spawn(hog)).collect();
             (start, times) = (Instant::now(), ThreadTimes::now());
-            pinger_thread = pinger.start(settings.run_for);
+            pinger_thread = pinger.start(run_for);
             futures::executor::block_on(ex.run(async {
                 let mut done = Vec::new();
                 for hog in hogs {
@@ -560,7 +613,7 @@ fn run(scenario: Scenario, settings: &Settings) -> Outcome {
                 })
                 .collect();
             (start, times) = (Instant::now(), ThreadTimes::now());
-            pinger_thread = pinger.start(settings.run_for);
+            pinger_thread = pinger.start(run_for);
             pool.run_until(async {
                 let mut done = Vec::new();
                 for hog in hogs {
@@ -575,20 +628,60 @@ fn run(scenario: Scenario, settings: &Settings) -> Outcome {
         .map(|(before, after)| after.since(before));
     pinger_thread.join().expect("pinger thread");
 
-    let mut latencies = latencies;
-    latencies.sort_unstable();
     let last = hogs_done
         .iter()
         .map(|(done, _)| done.finished)
         .max()
         .unwrap_or(start);
-    Outcome {
-        scenario,
+    let segment = Segment {
         latencies,
         items: hogs_done.iter().map(|(done, _)| done.items).sum(),
         hog_time: last.saturating_duration_since(start),
         forced_yields: hogs_done.iter().map(|(_, pending)| pending).sum(),
         thread,
+    };
+    let ends = hogs_done.into_iter().map(|(done, _)| done.ends).collect();
+    (segment, ends)
+}
+
+impl Outcome {
+    fn new(scenario: Scenario) -> Self {
+        Outcome {
+            scenario,
+            latencies: Vec::new(),
+            items: 0,
+            hog_time: Duration::ZERO,
+            forced_yields: 0,
+            thread: Some(ThreadTimes {
+                on_cpu: Duration::ZERO,
+                waiting: Duration::ZERO,
+            }),
+            round_rates: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, segment: Segment) {
+        let secs = match segment.thread {
+            Some(t) if !t.on_cpu.is_zero() => t.on_cpu,
+            _ => segment.hog_time,
+        };
+        self.round_rates
+            .push(segment.items as f64 / secs.as_secs_f64().max(1e-9));
+        self.latencies.extend(segment.latencies);
+        self.latencies.sort_unstable();
+        self.items += segment.items;
+        self.hog_time += segment.hog_time;
+        self.forced_yields += segment.forced_yields;
+        self.thread = self.thread.zip(segment.thread).map(|(a, b)| a.plus(b));
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 
@@ -652,7 +745,10 @@ fn print_table(outcomes: &[Outcome]) {
 fn print_bars(outcomes: &[Outcome]) {
     let get = |key: &str| outcomes.iter().find(|o| o.scenario.key == key);
     println!();
-    println!("Acceptance bars (issue 5), from the figures above (throughput per CPU-second):");
+    println!(
+        "Acceptance bars (issue 5), from the figures above (throughput: median over the rounds \
+         of the ratio of items per CPU-second):"
+    );
     let mut checked = 0;
     let mut failed = 0;
     let mut bar = |label: String, ratio: f64, ok: bool, need: &str| {
@@ -690,7 +786,14 @@ fn print_bars(outcomes: &[Outcome]) {
             r >= 10.0,
             ">= 10",
         );
-        let r = with_o.cpu_throughput() / without_o.cpu_throughput();
+        let r = median(
+            with_o
+                .round_rates
+                .iter()
+                .zip(&without_o.round_rates)
+                .map(|(w, wo)| w / wo)
+                .collect(),
+        );
         bar(
             format!("hog throughput {with} / {without}"),
             r,
@@ -700,7 +803,7 @@ fn print_bars(outcomes: &[Outcome]) {
     }
     if checked > 0 {
         println!(
-            "  {} of {checked} bars pass. Latencies without a budget grow with the run time.",
+            "  {} of {checked} bars pass. Latencies without a budget grow with the length of a round.",
             checked - failed,
         );
     }
@@ -730,8 +833,10 @@ fn plot(outcomes: &[Outcome], path: &std::path::Path) -> Result<(), Box<dyn std:
         .build_cartesian_2d((0.1f64..x_max).log_scale(), 0f64..1f64)?;
     chart
         .configure_mesh()
-        .x_desc("latency from the ping's send to the probe running (µs, log scale)")
+        .x_desc("latency from the ping's send to the probe running (log scale)")
         .y_desc("fraction of pings")
+        .x_label_formatter(&|us| fmt_duration(Duration::from_secs_f64(us / 1e6)))
+        .label_style(("sans-serif", 14))
         .draw()?;
     for (i, o) in outcomes.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
@@ -753,6 +858,7 @@ fn plot(outcomes: &[Outcome], path: &std::path::Path) -> Result<(), Box<dyn std:
         .position(SeriesLabelPosition::LowerRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
+        .label_font(("sans-serif", 14))
         .draw()?;
     root.present()?;
     Ok(())
@@ -766,22 +872,43 @@ fn main() {
         .and_then(|s| s.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "?".into());
     println!(
-        "tail_latency{}: {} s per scenario, {} hogs x {} queued items, {} work rounds per item, \
-         a ping every {} ms; {cores} cores, load average {load}",
+        "tail_latency{}: {} s per scenario in {} rounds, {} hogs x {} queued items, \
+         {} work rounds per item, a ping every {} ms; {cores} cores, load average {load}",
         if settings.quick { " --quick" } else { "" },
         settings.run_for.as_secs_f64(),
+        settings.rounds,
         settings.hogs,
         settings.queued,
         settings.work_rounds,
         PING_PERIOD.as_millis(),
     );
     let started = Instant::now();
-    let mut outcomes = Vec::new();
-    for scenario in SCENARIOS {
-        if settings.only.is_empty() || settings.only.iter().any(|k| k == scenario.key) {
-            outcomes.push(run(scenario, &settings));
+    let scenarios: Vec<Scenario> = SCENARIOS
+        .into_iter()
+        .filter(|s| settings.only.is_empty() || settings.only.iter().any(|k| k == s.key))
+        .collect();
+    // Every channel is filled once, up front.
+    let mut channels: Vec<Vec<Ends>> = scenarios
+        .iter()
+        .map(|s| {
+            (0..settings.hogs)
+                .map(|_| Ends::filled(s.source, settings.queued))
+                .collect()
+        })
+        .collect();
+    let mut outcomes: Vec<Outcome> = scenarios.iter().map(|&s| Outcome::new(s)).collect();
+    // Round after round, so that load from other processes, which comes and
+    // goes, falls on every scenario alike.
+    let segment = settings.run_for / settings.rounds;
+    for _ in 0..settings.rounds {
+        for (i, &scenario) in scenarios.iter().enumerate() {
+            let ends = std::mem::take(&mut channels[i]);
+            let (measured, ends) = run_segment(scenario, ends, segment, &settings);
+            channels[i] = ends;
+            outcomes[i].add(measured);
         }
     }
+    drop(channels);
     println!();
     print_table(&outcomes);
     print_bars(&outcomes);

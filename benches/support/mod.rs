@@ -309,3 +309,54 @@ pub(crate) fn async_executor(kind: PollTask, threads: usize, iters: u64) -> Exec
         }
     })
 }
+
+/// Takes `iters` items from a futures-rs unbounded channel that is never
+/// empty (each item is sent back), through `poll_next`, under an installed
+/// [`Budget`] (batches under an outer cooperation, as above).
+#[cfg(feature = "futures")]
+fn drain_channel<S>(
+    mut rx: S,
+    tx: futures::channel::mpsc::UnboundedSender<u64>,
+    iters: u64,
+) -> Duration
+where
+    S: futures::Stream<Item = u64> + Unpin,
+{
+    for i in 0..=BATCH {
+        tx.unbounded_send(i).expect("receiver alive");
+    }
+    let mut budget = Budget::new();
+    let mut cx = plain_context();
+    budget.install(&mut cx, |cx| {
+        let start = Instant::now();
+        for n in batches(iters) {
+            let Poll::Ready(outer) = cx.poll_cooperate() else {
+                panic!("a fresh budget said Pending");
+            };
+            for _ in 0..n {
+                match std::pin::Pin::new(&mut rx).poll_next(black_box(&mut *cx)) {
+                    Poll::Ready(Some(item)) => tx.unbounded_send(item).expect("receiver alive"),
+                    _ => unreachable!("the channel is never empty and the budget never spent"),
+                }
+            }
+            drop(outer);
+        }
+        start.elapsed()
+    })
+}
+
+/// Baseline of the adapter figure: a plain `futures::channel::mpsc`
+/// unbounded receiver (no budget accounting), item sent back each time.
+#[cfg(feature = "futures")]
+pub(crate) fn futures_channel_plain(iters: u64) -> Duration {
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+    drain_channel(rx, tx, iters)
+}
+
+/// The same through this project's adapter
+/// (`coop_adapters::channel::unbounded`): one unit of the budget per item.
+#[cfg(feature = "futures")]
+pub(crate) fn futures_channel_adapter(iters: u64) -> Duration {
+    let (tx, rx) = coop_compat::coop_adapters::channel::unbounded();
+    drain_channel(rx, tx, iters)
+}
