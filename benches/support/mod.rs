@@ -20,8 +20,9 @@
 //! take-and-refund. No task yields during a measurement, and nothing but the
 //! operations (and that share) is inside the timed region.
 //!
-//! Each operation goes through `black_box(&mut cx)`, so the compiler cannot
-//! fold the 100 operations of a batch into one: every call looks up its
+//! A compiler barrier ([`barrier`], `black_box(())`) separates the
+//! operations, so the compiler cannot fold the 100 operations of a batch into
+//! one or hoist the budget lookup out of the loop: every call looks up its
 //! budget as a primitive's `poll` would.
 //!
 //! The per-poll layers (`CoopCompat` on `LocalPool` and `async-executor`)
@@ -37,6 +38,16 @@ use std::time::{Duration, Instant};
 
 use task_coop::{Budget, ContextExt};
 use tokio::task::coop;
+
+/// A compiler barrier between operations: the optimiser must assume that all
+/// memory it cannot see changed (the context, the budget, thread-locals), so
+/// every operation looks its budget up again, as a primitive's `poll` does,
+/// and no two operations are folded into one. Unlike passing the context
+/// through `black_box`, it adds no store and reload of the context pointer.
+#[inline(always)]
+fn barrier() {
+    black_box(());
+}
 
 /// Operations per batch under one outer guard (tokio's budget is 128).
 pub(crate) const BATCH: u64 = 100;
@@ -85,13 +96,15 @@ fn batches(iters: u64) -> impl Iterator<Item = u64> {
 /// (a) Baseline: `tokio::task::coop::poll_proceed(cx)` + `made_progress()`.
 /// Call inside a tokio task ([`Tokio::in_task`]).
 pub(crate) fn tokio_poll_proceed(cx: &mut Context<'_>, iters: u64) -> Duration {
+    let cx = black_box(cx); // opaque from here on, like a `poll` argument
     let start = Instant::now();
     for n in batches(iters) {
         let Poll::Ready(outer) = coop::poll_proceed(cx) else {
             panic!("not inside a tokio task, or its budget is spent");
         };
         for _ in 0..n {
-            match coop::poll_proceed(black_box(&mut *cx)) {
+            barrier();
+            match coop::poll_proceed(cx) {
                 Poll::Ready(guard) => guard.made_progress(),
                 Poll::Pending => unreachable!("the outer guard keeps 27 units in hand"),
             }
@@ -106,10 +119,11 @@ pub(crate) fn tokio_poll_proceed(cx: &mut Context<'_>, iters: u64) -> Duration {
 /// is in no tokio context: with the `tokio` feature compiled in,
 /// `poll_cooperate` also asks tokio whether this thread is in one.
 pub(crate) fn no_provider(cx: &mut Context<'_>, iters: u64) -> Duration {
+    let cx = black_box(cx); // opaque from here on, like a `poll` argument
     let start = Instant::now();
     for _ in 0..iters {
-        let coop = black_box(&mut *cx).poll_cooperate();
-        drop(black_box(coop));
+        barrier();
+        drop(cx.poll_cooperate());
     }
     start.elapsed()
 }
@@ -120,13 +134,15 @@ pub(crate) fn budget_through_context(iters: u64) -> Duration {
     let mut budget = Budget::new();
     let mut cx = plain_context();
     budget.install(&mut cx, |cx| {
+        let cx = black_box(cx); // opaque from here on, like a `poll` argument
         let start = Instant::now();
         for n in batches(iters) {
             let Poll::Ready(outer) = cx.poll_cooperate() else {
                 panic!("a fresh budget said Pending");
             };
             for _ in 0..n {
-                match black_box(&mut *cx).poll_cooperate() {
+                barrier();
+                match cx.poll_cooperate() {
                     Poll::Ready(mut coop) => coop.made_progress(),
                     Poll::Pending => unreachable!("the outer cooperation keeps 27 units in hand"),
                 }
@@ -141,9 +157,11 @@ pub(crate) fn budget_through_context(iters: u64) -> Duration {
 pub(crate) fn budget_install(iters: u64) -> Duration {
     let mut budget = Budget::new();
     let mut cx = plain_context();
+    let cx = black_box(&mut cx); // opaque from here on, like a `poll` argument
     let start = Instant::now();
     for _ in 0..iters {
-        budget.install(black_box(&mut cx), |cx| {
+        barrier();
+        budget.install(cx, |cx| {
             black_box(cx);
         });
     }
@@ -154,13 +172,15 @@ pub(crate) fn budget_install(iters: u64) -> Duration {
 /// the body of both tokio-provider figures. Call inside a tokio task.
 #[cfg(feature = "tokio")]
 fn context_progress_on_tokio_budget(cx: &mut Context<'_>, iters: u64) -> Duration {
+    let cx = black_box(cx); // opaque from here on, like a `poll` argument
     let start = Instant::now();
     for n in batches(iters) {
         let Poll::Ready(outer) = coop::poll_proceed(cx) else {
             panic!("not inside a tokio task, or its budget is spent");
         };
         for _ in 0..n {
-            match black_box(&mut *cx).poll_cooperate() {
+            barrier();
+            match cx.poll_cooperate() {
                 Poll::Ready(mut coop) => coop.made_progress(),
                 Poll::Pending => unreachable!("the outer guard keeps 27 units in hand"),
             }
@@ -328,13 +348,15 @@ where
     let mut budget = Budget::new();
     let mut cx = plain_context();
     budget.install(&mut cx, |cx| {
+        let cx = black_box(cx); // opaque from here on, like a `poll` argument
         let start = Instant::now();
         for n in batches(iters) {
             let Poll::Ready(outer) = cx.poll_cooperate() else {
                 panic!("a fresh budget said Pending");
             };
             for _ in 0..n {
-                match std::pin::Pin::new(&mut rx).poll_next(black_box(&mut *cx)) {
+                barrier();
+                match std::pin::Pin::new(&mut rx).poll_next(cx) {
                     Poll::Ready(Some(item)) => tx.unbounded_send(item).expect("receiver alive"),
                     _ => unreachable!("the channel is never empty and the budget never spent"),
                 }
