@@ -296,18 +296,22 @@ pub(crate) fn async_executor(kind: PollTask, threads: usize, iters: u64) -> Exec
     let ex = async_executor::Executor::new();
     let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
     let stop_rx = futures::future::FutureExt::shared(stop_rx);
+    // Every thread starts its clocks at the same moment, once all exist.
+    let ready = std::sync::Barrier::new(threads);
     std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads)
             .map(|_| {
-                let ex = &ex;
+                let (ex, ready) = (&ex, &ready);
                 let stop = stop_rx.clone();
                 scope.spawn(move || {
+                    ready.wait();
                     let before = thread_cpu_time();
                     let _ = futures::executor::block_on(ex.run(stop));
                     Some(thread_cpu_time()? - before?)
                 })
             })
             .collect();
+        ready.wait();
         let before = thread_cpu_time();
         let start = Instant::now();
         let tasks: Vec<_> = (0..2)
