@@ -853,9 +853,12 @@ fn plot(outcomes: &[Outcome], path: &std::path::Path) -> Result<(), Box<dyn std:
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
             });
     }
+    let legend = chart.backend_coord(&(100.0, 0.97));
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
+        // Between the budgeted curves (tens of µs) and the unbudgeted ones
+        // (hundreds of ms), where the chart is empty.
+        .position(SeriesLabelPosition::Coordinate(legend.0, legend.1))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 14))
