@@ -1,0 +1,237 @@
+//! The cooperative futures-rs channels (`coop_compat::channel`): one unit per
+//! message received or sent and per oneshot completion, nothing for a
+//! `Pending`, and a forced yield after 128 on tokio, async-executor and
+//! futures' executor.
+
+#[macro_use]
+mod adapters_support;
+
+use std::future::Future;
+
+use adapters_support::{metered, on_tokio, poll_once, remaining, yield_now, Progress};
+use coop_compat::{budgeted, channel};
+use futures::channel::oneshot::Canceled;
+use futures::{SinkExt, StreamExt};
+
+on_every_executor!(
+    units_per_operation,
+    no_progress_takes_nothing,
+    receiver_yields_at_budget,
+    unbounded_receiver_yields_at_budget,
+    sender_yields_at_budget,
+    oneshot_yields_at_budget,
+);
+
+/// Exactly one unit per message received or sent, per oneshot result, and
+/// for the end of a closed channel; unbounded and oneshot sends are free.
+fn units_per_operation() -> impl Future<Output = ()> + Send {
+    budgeted(async {
+        assert_eq!(remaining().await, Some(128));
+
+        let (mut tx, mut rx) = channel::channel::<u32>(8);
+        tx.send(1).await.unwrap();
+        assert_eq!(remaining().await, Some(127), "bounded send");
+        assert_eq!(rx.next().await, Some(1));
+        assert_eq!(remaining().await, Some(126), "receive");
+        drop(tx);
+        assert_eq!(rx.next().await, None);
+        assert_eq!(remaining().await, Some(125), "end of a closed channel");
+
+        let (tx, mut rx) = channel::unbounded::<u32>();
+        tx.unbounded_send(2).unwrap();
+        assert_eq!(remaining().await, Some(125), "unbounded send is free");
+        assert_eq!(rx.next().await, Some(2));
+        assert_eq!(remaining().await, Some(124), "unbounded receive");
+
+        let (tx, rx) = channel::oneshot::<u32>();
+        tx.send(3).unwrap();
+        assert_eq!(remaining().await, Some(124), "oneshot send is free");
+        assert_eq!(rx.await, Ok(3));
+        assert_eq!(remaining().await, Some(123), "oneshot value");
+
+        let (tx, rx) = channel::oneshot::<u32>();
+        drop(tx);
+        assert_eq!(rx.await, Err(Canceled));
+        assert_eq!(remaining().await, Some(122), "oneshot canceled");
+    })
+}
+
+/// An empty receiver, a full sender and an unsent oneshot return `Pending`
+/// and take nothing.
+fn no_progress_takes_nothing() -> impl Future<Output = ()> + Send {
+    budgeted(async {
+        // Room for 0 + 1 message per sender: the second send waits.
+        let (mut tx, mut rx) = channel::channel::<u32>(0);
+        assert!(poll_once(rx.next()).await.is_pending());
+        assert_eq!(remaining().await, Some(128), "empty receive");
+
+        // `feed`, not `send`: a full futures-rs channel's flush waits for
+        // the receiver.
+        tx.feed(1).await.unwrap();
+        assert_eq!(remaining().await, Some(127));
+        assert!(poll_once(tx.feed(2)).await.is_pending());
+        assert_eq!(remaining().await, Some(127), "send into a full channel");
+
+        let (_tx, mut rx) = channel::unbounded::<u32>();
+        assert!(poll_once(rx.next()).await.is_pending());
+        assert_eq!(remaining().await, Some(127), "empty unbounded receive");
+
+        let (_tx, mut rx) = channel::oneshot::<u32>();
+        assert!(poll_once(&mut rx).await.is_pending());
+        assert_eq!(remaining().await, Some(127), "unsent oneshot");
+    })
+}
+
+/// 300 ready messages: 128 units per poll, the final `None` included.
+fn receiver_yields_at_budget() -> impl Future<Output = ()> + Send {
+    async {
+        let (mut tx, mut rx) = channel::channel::<u32>(300);
+        for n in 0..300 {
+            tx.get_mut().try_send(n).unwrap();
+        }
+        drop(tx);
+        let (task, log) = metered(async move {
+            let mut next = 0;
+            while let Some(n) = rx.next().await {
+                assert_eq!(n, next, "nothing lost or reordered by the yields");
+                next += 1;
+            }
+            next
+        });
+        assert_eq!(task.await, 300);
+        assert_eq!(log.per_poll(), [128, 128, 45]);
+    }
+}
+
+fn unbounded_receiver_yields_at_budget() -> impl Future<Output = ()> + Send {
+    async {
+        let (tx, mut rx) = channel::unbounded::<u32>();
+        for n in 0..300 {
+            tx.unbounded_send(n).unwrap();
+        }
+        let (task, log) = metered(async move {
+            let mut received = 0;
+            while received < 300 {
+                rx.next().await.unwrap();
+                received += 1;
+            }
+            assert!(poll_once(rx.next()).await.is_pending(), "sender still open");
+        });
+        task.await;
+        drop(tx);
+        assert_eq!(log.per_poll(), [128, 128, 44]);
+    }
+}
+
+/// 300 sends into a channel with room: 128 per poll.
+fn sender_yields_at_budget() -> impl Future<Output = ()> + Send {
+    async {
+        let (mut tx, rx) = channel::channel::<u32>(300);
+        let (task, log) = metered(async move {
+            for n in 0..300 {
+                tx.send(n).await.unwrap();
+            }
+        });
+        task.await;
+        assert_eq!(log.per_poll(), [128, 128, 44]);
+        assert_eq!(rx.collect::<Vec<_>>().await.len(), 300);
+    }
+}
+
+/// 200 completed oneshots awaited in turn: 128 per poll.
+fn oneshot_yields_at_budget() -> impl Future<Output = ()> + Send {
+    async {
+        let receivers: Vec<_> = (0..200)
+            .map(|n| {
+                let (tx, rx) = channel::oneshot::<u32>();
+                tx.send(n).unwrap();
+                rx
+            })
+            .collect();
+        let (task, log) = metered(async move {
+            for (n, rx) in (0..).zip(receivers) {
+                assert_eq!(rx.await, Ok(n));
+            }
+        });
+        task.await;
+        assert_eq!(log.per_poll(), [128, 72]);
+    }
+}
+
+/// With no `Budget` installed, a tokio task's own budget of 128 answers
+/// (through task-coop's tokio fallback): receives and sends per poll.
+#[test]
+fn tokio_budget_without_wrapper() {
+    on_tokio(async {
+        let (mut tx, mut rx) = channel::channel::<u32>(300);
+        for n in 0..300 {
+            tx.get_mut().try_send(n).unwrap();
+        }
+        drop(tx);
+        let received = Progress::default();
+        let counter = received.clone();
+        received
+            .track(async move {
+                assert_eq!(remaining().await, None, "tokio's budget is not counted here");
+                while rx.next().await.is_some() {
+                    counter.tick();
+                }
+            })
+            .await;
+        assert_eq!(received.per_poll(), [128, 128, 44]);
+
+        // The budget is per task poll: start the next part with a fresh one.
+        yield_now().await;
+        let (mut tx, mut rx) = channel::channel::<u32>(300);
+        let sent = Progress::default();
+        let counter = sent.clone();
+        sent.track(async move {
+            for n in 0..300 {
+                tx.send(n).await.unwrap();
+                counter.tick();
+            }
+        })
+        .await;
+        assert_eq!(sent.per_poll(), [128, 128, 44]);
+        assert_eq!(rx.get_mut().try_recv().ok(), Some(0));
+    });
+}
+
+/// While a budgeted task drains a full channel on async-executor, another
+/// task gets a turn after each 128 messages.
+#[test]
+fn yield_lets_another_task_run_on_async_executor() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+
+    let executor = async_executor::LocalExecutor::new();
+    let other_turns = Arc::new(AtomicU32::new(0));
+    let (tx, mut rx) = channel::unbounded::<u32>();
+    for n in 0..300 {
+        tx.unbounded_send(n).unwrap();
+    }
+    drop(tx);
+    let turns = other_turns.clone();
+    let drainer = executor.spawn(budgeted(async move {
+        // For each message, how many turns the other task had had.
+        let mut seen = Vec::new();
+        while rx.next().await.is_some() {
+            seen.push(turns.load(Ordering::Relaxed));
+        }
+        seen
+    }));
+    let turns = other_turns.clone();
+    let other = executor.spawn(async move {
+        loop {
+            turns.fetch_add(1, Ordering::Relaxed);
+            yield_now().await;
+        }
+    });
+    while !drainer.is_finished() {
+        assert!(executor.try_tick());
+    }
+    let seen = futures::executor::block_on(drainer);
+    drop(other);
+    let expected: Vec<u32> = [0; 128].into_iter().chain([1; 128]).chain([2; 44]).collect();
+    assert_eq!(seen, expected);
+}
