@@ -172,7 +172,11 @@ fn tokio_budget_without_wrapper() {
         let counter = received.clone();
         received
             .track(async move {
-                assert_eq!(remaining().await, None, "tokio's budget is not counted here");
+                assert_eq!(
+                    remaining().await,
+                    None,
+                    "tokio's budget is not counted here"
+                );
                 while rx.next().await.is_some() {
                     counter.tick();
                 }
@@ -232,6 +236,10 @@ fn yield_lets_another_task_run_on_async_executor() {
     }
     let seen = futures::executor::block_on(drainer);
     drop(other);
-    let expected: Vec<u32> = [0; 128].into_iter().chain([1; 128]).chain([2; 44]).collect();
+    let expected: Vec<u32> = [0; 128]
+        .into_iter()
+        .chain([1; 128])
+        .chain([2; 44])
+        .collect();
     assert_eq!(seen, expected);
 }

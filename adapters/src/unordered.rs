@@ -8,20 +8,30 @@
 //! thread-local, so they share it with their parent. What a plain
 //! `FuturesUnordered` does not know is that the budget is gone: after one
 //! child has spent it, it goes on polling other children, each of which is
-//! told `Pending` by its first `poll_cooperate` (on a Budget of task-coop it
-//! polls one more child, since two children that woke themselves make it
-//! yield; on tokio's budget, whose wake-ups are deferred until the task
-//! yields, it polls every ready child once more). Those polls do no work,
-//! and whatever a child does before its first `poll_cooperate` is done for
-//! nothing. This is the shape of tokio issues #2390 and #3493.
+//! told `Pending` by its first `poll_cooperate`. On a task-coop `Budget` it
+//! polls one more child for nothing (it yields once two children woke
+//! themselves). On tokio's budget, whose wake-ups are deferred until the task
+//! yields, it polls every remaining ready child once more for nothing, and
+//! the task poll after each yield finds no child ready. Those polls do no
+//! work, and whatever a child does before its first `poll_cooperate` is done
+//! for nothing. This is the shape of tokio issues #2390 and #3493.
 //!
 //! `CoopUnordered` checks the budget before each child poll. Once it is
-//! spent, it polls no further child: the task yields with its children still
-//! queued, and the next poll of the task, with a fresh budget, goes on where
-//! this one stopped. The set takes no unit itself; its children pay for what
-//! they do, so 64 always-ready children under a budget of 128 take exactly
-//! 128 units between them before the task yields, however many children
-//! there are.
+//! spent, it polls no further child, and it requeues at once the child that
+//! ran out (instead of waiting for a deferred wake-up): the task yields with
+//! its children still queued, and the next poll of the task, with a fresh
+//! budget, goes on where this one stopped. The set takes no unit itself; its
+//! children pay for what they do, so 64 always-ready children under a budget
+//! of 128 take exactly 128 units between them before the task yields,
+//! however many children there are.
+//!
+//! Measured in `tests/adapters_unordered.rs`, 64 children of 10 units each:
+//!
+//! | set, budget | units per task poll | child polls |
+//! |---|---|---|
+//! | `CoopUnordered`, `Budget` or tokio's | 128, 128, 128, 128, 128 | 68 |
+//! | `FuturesUnordered`, `Budget` | 128, 128, 128, 128, 128 | 72 |
+//! | `FuturesUnordered`, tokio's | 128, 0, 128, 0, 128, 0, 128, 0, 128 | 197 |
 //!
 //! What can go wrong:
 //!
@@ -29,8 +39,10 @@
 //!   that know nothing about budgets) never run out: wrap them with
 //!   [`.cooperative()`](crate::CooperativeExt::cooperative) so that each
 //!   completion takes a unit.
-//! * The check takes and gives back one unit before each child poll; it
-//!   costs a few nanoseconds and changes nothing in the count.
+//! * The check takes and gives back one unit before each child poll (and
+//!   after one that returned `Pending`); it costs a few nanoseconds and
+//!   changes nothing in the count. A child that spent the last unit and then
+//!   found nothing to do gets one spurious wake-up.
 //! * Outside any budget (no provider, no tokio task), nothing is checked and
 //!   the set behaves as a `FuturesUnordered`.
 
@@ -77,7 +89,14 @@ impl<F: Future> Future for Gated<F> {
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
-        self.project().future.poll(cx)
+        let out = self.project().future.poll(cx);
+        if out.is_pending() && !budget_left(cx) {
+            // The child probably stopped because the budget ran out: requeue
+            // it now too, for the same reason. At worst (it spent the last
+            // unit and then found nothing to do) this is one spurious wake.
+            cx.waker().wake_by_ref();
+        }
+        out
     }
 }
 

@@ -191,9 +191,7 @@ pub fn on_tokio<T: Send + 'static>(future: impl Future<Output = T> + Send + 'sta
 
 /// Runs `future` as a task on an `async_executor::Executor` driven by this
 /// thread.
-pub fn on_async_executor<T: Send + 'static>(
-    future: impl Future<Output = T> + Send + 'static,
-) -> T {
+pub fn on_async_executor<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T {
     let executor = async_executor::Executor::new();
     let task = executor.spawn(future);
     futures::executor::block_on(executor.run(task))
