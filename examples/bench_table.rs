@@ -353,6 +353,10 @@ fn main() {
             allocations_per_op(|n| support::async_executor(PollTask::CoopCompat, 2, n).thread_time),
         ));
         allocs.push((
+            "(i) async-executor (2 threads) poll of the same task unwrapped".into(),
+            allocations_per_op(|n| support::async_executor(PollTask::Op, 2, n).thread_time),
+        ));
+        allocs.push((
             "(i) async_compat::Compat poll on LocalPool (for comparison)".into(),
             allocations_per_op(|n| support::local_pool(PollTask::AsyncCompat, n)),
         ));
