@@ -207,6 +207,7 @@ pub fn on_futures_executor<T: 'static>(future: impl Future<Output = T> + 'static
 
 /// Generates one `#[test]` per scenario and executor: each scenario is a
 /// function returning the task to run (`Send + 'static`).
+#[allow(unused_macros)]
 macro_rules! on_every_executor {
     ($($scenario:ident),* $(,)?) => {
         mod on_tokio {
