@@ -83,79 +83,71 @@ fn no_progress_takes_nothing() -> impl Future<Output = ()> + Send {
 }
 
 /// 300 ready messages: 128 units per poll, the final `None` included.
-fn receiver_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (mut tx, mut rx) = channel::channel::<u32>(300);
-        for n in 0..300 {
-            tx.get_mut().try_send(n).unwrap();
-        }
-        drop(tx);
-        let (task, log) = metered(async move {
-            let mut next = 0;
-            while let Some(n) = rx.next().await {
-                assert_eq!(n, next, "nothing lost or reordered by the yields");
-                next += 1;
-            }
-            next
-        });
-        assert_eq!(task.await, 300);
-        assert_eq!(log.per_poll(), [128, 128, 45]);
+async fn receiver_yields_at_budget() {
+    let (mut tx, mut rx) = channel::channel::<u32>(300);
+    for n in 0..300 {
+        tx.get_mut().try_send(n).unwrap();
     }
+    drop(tx);
+    let (task, log) = metered(async move {
+        let mut next = 0;
+        while let Some(n) = rx.next().await {
+            assert_eq!(n, next, "nothing lost or reordered by the yields");
+            next += 1;
+        }
+        next
+    });
+    assert_eq!(task.await, 300);
+    assert_eq!(log.per_poll(), [128, 128, 45]);
 }
 
-fn unbounded_receiver_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (tx, mut rx) = channel::unbounded::<u32>();
-        for n in 0..300 {
-            tx.unbounded_send(n).unwrap();
-        }
-        let (task, log) = metered(async move {
-            let mut received = 0;
-            while received < 300 {
-                rx.next().await.unwrap();
-                received += 1;
-            }
-            assert!(poll_once(rx.next()).await.is_pending(), "sender still open");
-        });
-        task.await;
-        drop(tx);
-        assert_eq!(log.per_poll(), [128, 128, 44]);
+async fn unbounded_receiver_yields_at_budget() {
+    let (tx, mut rx) = channel::unbounded::<u32>();
+    for n in 0..300 {
+        tx.unbounded_send(n).unwrap();
     }
+    let (task, log) = metered(async move {
+        let mut received = 0;
+        while received < 300 {
+            rx.next().await.unwrap();
+            received += 1;
+        }
+        assert!(poll_once(rx.next()).await.is_pending(), "sender still open");
+    });
+    task.await;
+    drop(tx);
+    assert_eq!(log.per_poll(), [128, 128, 44]);
 }
 
 /// 300 sends into a channel with room: 128 per poll.
-fn sender_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (mut tx, rx) = channel::channel::<u32>(300);
-        let (task, log) = metered(async move {
-            for n in 0..300 {
-                tx.send(n).await.unwrap();
-            }
-        });
-        task.await;
-        assert_eq!(log.per_poll(), [128, 128, 44]);
-        assert_eq!(rx.collect::<Vec<_>>().await.len(), 300);
-    }
+async fn sender_yields_at_budget() {
+    let (mut tx, rx) = channel::channel::<u32>(300);
+    let (task, log) = metered(async move {
+        for n in 0..300 {
+            tx.send(n).await.unwrap();
+        }
+    });
+    task.await;
+    assert_eq!(log.per_poll(), [128, 128, 44]);
+    assert_eq!(rx.collect::<Vec<_>>().await.len(), 300);
 }
 
 /// 200 completed oneshots awaited in turn: 128 per poll.
-fn oneshot_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let receivers: Vec<_> = (0..200)
-            .map(|n| {
-                let (tx, rx) = channel::oneshot::<u32>();
-                tx.send(n).unwrap();
-                rx
-            })
-            .collect();
-        let (task, log) = metered(async move {
-            for (n, rx) in (0..).zip(receivers) {
-                assert_eq!(rx.await, Ok(n));
-            }
-        });
-        task.await;
-        assert_eq!(log.per_poll(), [128, 72]);
-    }
+async fn oneshot_yields_at_budget() {
+    let receivers: Vec<_> = (0..200)
+        .map(|n| {
+            let (tx, rx) = channel::oneshot::<u32>();
+            tx.send(n).unwrap();
+            rx
+        })
+        .collect();
+    let (task, log) = metered(async move {
+        for (n, rx) in (0..).zip(receivers) {
+            assert_eq!(rx.await, Ok(n));
+        }
+    });
+    task.await;
+    assert_eq!(log.per_poll(), [128, 72]);
 }
 
 /// With no `Budget` installed, a tokio task's own budget of 128 answers

@@ -74,42 +74,36 @@ fn no_progress_takes_nothing() -> impl Future<Output = ()> + Send {
 }
 
 /// 200 ready futures awaited in turn.
-fn future_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (task, log) = metered(async {
-            for n in 0..200 {
-                assert_eq!(async move { n }.cooperative().await, n);
-            }
-        });
-        task.await;
-        assert_eq!(log.per_poll(), [128, 72]);
-    }
+async fn future_yields_at_budget() {
+    let (task, log) = metered(async {
+        for n in 0..200 {
+            assert_eq!(async move { n }.cooperative().await, n);
+        }
+    });
+    task.await;
+    assert_eq!(log.per_poll(), [128, 72]);
 }
 
 /// An always-ready stream of 300 items: its end takes a unit too.
-fn stream_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (task, log) = metered(async {
-            let items: Vec<u32> = stream::iter(0..300).cooperative().collect().await;
-            assert_eq!(items, (0..300).collect::<Vec<_>>());
-        });
-        task.await;
-        assert_eq!(log.per_poll(), [128, 128, 45]);
-    }
+async fn stream_yields_at_budget() {
+    let (task, log) = metered(async {
+        let items: Vec<u32> = stream::iter(0..300).cooperative().collect().await;
+        assert_eq!(items, (0..300).collect::<Vec<_>>());
+    });
+    task.await;
+    assert_eq!(log.per_poll(), [128, 128, 45]);
 }
 
 /// A sink that never pushes back: 128 items per poll.
-fn sink_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (task, log) = metered(async {
-            let mut drain = sink::drain::<u32>().cooperative();
-            for n in 0..300 {
-                drain.feed(n).await.unwrap();
-            }
-        });
-        task.await;
-        assert_eq!(log.per_poll(), [128, 128, 44]);
-    }
+async fn sink_yields_at_budget() {
+    let (task, log) = metered(async {
+        let mut drain = sink::drain::<u32>().cooperative();
+        for n in 0..300 {
+            drain.feed(n).await.unwrap();
+        }
+    });
+    task.await;
+    assert_eq!(log.per_poll(), [128, 128, 44]);
 }
 
 /// Without a `Budget`, tokio's own budget answers: 128 stream items per poll.

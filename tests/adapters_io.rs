@@ -199,71 +199,65 @@ fn tokio_traits_over_futures_object() -> impl Future<Output = ()> + Send {
 
 /// 300 one-byte reads and the end of file: 128 per poll, through both
 /// families of traits.
-fn reads_yield_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let data = vec![7u8; 300];
-        let (task, log) = metered(async move {
-            use futures::io::AsyncReadExt;
-            let mut io = CoopIo::from_futures(futures::io::Cursor::new(data));
-            let mut byte = [0];
-            while io.read(&mut byte).await.unwrap() == 1 {}
-        });
-        task.await;
-        assert_eq!(log.per_poll(), [128, 128, 45]);
+async fn reads_yield_at_budget() {
+    let data = vec![7u8; 300];
+    let (task, log) = metered(async move {
+        use futures::io::AsyncReadExt;
+        let mut io = CoopIo::from_futures(futures::io::Cursor::new(data));
+        let mut byte = [0];
+        while io.read(&mut byte).await.unwrap() == 1 {}
+    });
+    task.await;
+    assert_eq!(log.per_poll(), [128, 128, 45]);
 
-        let data = vec![7u8; 300];
-        let (task, log) = metered(async move {
-            use tokio::io::AsyncReadExt;
-            let mut io = CoopIo::from_tokio(&data[..]);
-            let mut byte = [0];
-            while io.read(&mut byte).await.unwrap() == 1 {}
-        });
-        task.await;
-        assert_eq!(log.per_poll(), [128, 128, 45]);
-    }
+    let data = vec![7u8; 300];
+    let (task, log) = metered(async move {
+        use tokio::io::AsyncReadExt;
+        let mut io = CoopIo::from_tokio(&data[..]);
+        let mut byte = [0];
+        while io.read(&mut byte).await.unwrap() == 1 {}
+    });
+    task.await;
+    assert_eq!(log.per_poll(), [128, 128, 45]);
 }
 
 /// 300 one-byte writes: 128 per poll, through both families of traits.
-fn writes_yield_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (task, log) = metered(async {
-            use futures::io::AsyncWriteExt;
-            let mut io = CoopIo::from_futures(futures::io::Cursor::new(Vec::new()));
-            for _ in 0..300 {
-                assert_eq!(io.write(b"x").await.unwrap(), 1);
-            }
-            io.into_inner().into_inner()
-        });
-        assert_eq!(task.await.len(), 300);
-        assert_eq!(log.per_poll(), [128, 128, 44]);
+async fn writes_yield_at_budget() {
+    let (task, log) = metered(async {
+        use futures::io::AsyncWriteExt;
+        let mut io = CoopIo::from_futures(futures::io::Cursor::new(Vec::new()));
+        for _ in 0..300 {
+            assert_eq!(io.write(b"x").await.unwrap(), 1);
+        }
+        io.into_inner().into_inner()
+    });
+    assert_eq!(task.await.len(), 300);
+    assert_eq!(log.per_poll(), [128, 128, 44]);
 
-        let (task, log) = metered(async {
-            use tokio::io::AsyncWriteExt;
-            let mut io = CoopIo::from_tokio(Vec::new());
-            for _ in 0..300 {
-                assert_eq!(io.write(b"x").await.unwrap(), 1);
-            }
-            io.into_inner()
-        });
-        assert_eq!(task.await.len(), 300);
-        assert_eq!(log.per_poll(), [128, 128, 44]);
-    }
+    let (task, log) = metered(async {
+        use tokio::io::AsyncWriteExt;
+        let mut io = CoopIo::from_tokio(Vec::new());
+        for _ in 0..300 {
+            assert_eq!(io.write(b"x").await.unwrap(), 1);
+        }
+        io.into_inner()
+    });
+    assert_eq!(task.await.len(), 300);
+    assert_eq!(log.per_poll(), [128, 128, 44]);
 }
 
 /// 300 `fill_buf` + `consume(1)`, then the end of file.
-fn fill_buf_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let data = vec![7u8; 300];
-        let (task, log) = metered(async move {
-            use futures::io::AsyncBufReadExt;
-            let mut io = CoopIo::from_futures(&data[..]);
-            while !io.fill_buf().await.unwrap().is_empty() {
-                io.consume_unpin(1);
-            }
-        });
-        task.await;
-        assert_eq!(log.per_poll(), [128, 128, 45]);
-    }
+async fn fill_buf_yields_at_budget() {
+    let data = vec![7u8; 300];
+    let (task, log) = metered(async move {
+        use futures::io::AsyncBufReadExt;
+        let mut io = CoopIo::from_futures(&data[..]);
+        while !io.fill_buf().await.unwrap().is_empty() {
+            io.consume_unpin(1);
+        }
+    });
+    task.await;
+    assert_eq!(log.per_poll(), [128, 128, 45]);
 }
 
 /// On tokio's own budget (no `Budget` installed), a tokio pipe wrapped in

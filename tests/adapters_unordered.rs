@@ -117,22 +117,18 @@ on_every_executor!(
 
 /// 640 units in 5 polls of exactly 128; one child per poll is split across
 /// two polls (64 + 4 child polls), and no other child is polled.
-fn coop_unordered_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (per_poll, child_polls) = collect_children(CoopUnordered::<Child>::new()).await;
-        assert_eq!(per_poll, [128; 5]);
-        assert_eq!(child_polls, 64 + 4);
-    }
+async fn coop_unordered_yields_at_budget() {
+    let (per_poll, child_polls) = collect_children(CoopUnordered::<Child>::new()).await;
+    assert_eq!(per_poll, [128; 5]);
+    assert_eq!(child_polls, 64 + 4);
 }
 
 /// Companion: the same units per poll, and one more child poll for nothing
 /// in each poll that ran out.
-fn futures_unordered_yields_at_budget() -> impl Future<Output = ()> + Send {
-    async {
-        let (per_poll, child_polls) = collect_children(FuturesUnordered::<Child>::new()).await;
-        assert_eq!(per_poll, [128; 5]);
-        assert_eq!(child_polls, 64 + 4 + 4);
-    }
+async fn futures_unordered_yields_at_budget() {
+    let (per_poll, child_polls) = collect_children(FuturesUnordered::<Child>::new()).await;
+    assert_eq!(per_poll, [128; 5]);
+    assert_eq!(child_polls, 64 + 4 + 4);
 }
 
 /// On tokio's own budget (no `Budget` installed): 128 units per task poll,
