@@ -2,9 +2,10 @@
 //! trait until std has it.
 //!
 //! When nothing is installed, `poll_cooperate` is always
-//! `Ready(Cooperation::unconstrained())` (or, with the `tokio` feature inside
-//! a tokio task, tokio's own budget answers): a primitive that uses it runs
-//! unchanged on executors that have never heard of budgets.
+//! `Ready(Cooperation::unconstrained())`; with the `tokio` feature, tokio's
+//! own budget answers instead, which is unconstrained off tokio. Either way a
+//! primitive that uses it runs unchanged on executors that have never heard
+//! of budgets.
 
 use core::task::{Context, Poll};
 
@@ -95,7 +96,10 @@ impl ContextExt for Context<'_> {
 }
 
 /// With no provider: tokio's budget if the feature is on, else no budget.
-#[inline]
+/// Not inlined with the `tokio` feature, so that `poll_cooperate` stays small
+/// enough to inline into primitives for the installed-provider path.
+#[cfg_attr(feature = "tokio", inline(never))]
+#[cfg_attr(not(feature = "tokio"), inline)]
 fn nothing_installed(_cx: &mut Context<'_>) -> Poll<Cooperation> {
     #[cfg(feature = "tokio")]
     {

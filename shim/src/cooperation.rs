@@ -196,6 +196,19 @@ impl Cooperation {
             return;
         }
         let this = ManuallyDrop::new(core::mem::take(self));
+        #[cfg(feature = "alloc")]
+        if crate::raw::budget_cell::is_budget_vtable(this.vtable) {
+            // SAFETY: as below; this is the function `BUDGET_VTABLE` holds,
+            // called directly so that the budget's fast path inlines.
+            unsafe { crate::raw::budget_cell::made_progress(this.data) };
+            return;
+        }
+        #[cfg(feature = "tokio")]
+        if crate::tokio_budget::is_tokio_vtable(this.vtable) {
+            // SAFETY: as below; this is the function `TOKIO_VTABLE` holds.
+            unsafe { crate::tokio_budget::spend_unit(this.data) };
+            return;
+        }
         // SAFETY: `from_raw`'s caller promised that `made_progress` may be
         // called once with `data` at any time; `this` is never dropped, so
         // neither vtable function is called for `data` again.
@@ -225,6 +238,19 @@ impl Drop for Cooperation {
     #[inline]
     fn drop(&mut self) {
         if self.is_unconstrained() {
+            return;
+        }
+        // Dropping a tokio-backed cooperation does nothing (the unit is only
+        // spent at `made_progress`).
+        #[cfg(feature = "tokio")]
+        if crate::tokio_budget::is_tokio_vtable(self.vtable) {
+            return;
+        }
+        #[cfg(feature = "alloc")]
+        if crate::raw::budget_cell::is_budget_vtable(self.vtable) {
+            // SAFETY: as below; this is the function `BUDGET_VTABLE` holds,
+            // called directly so that the budget's fast path inlines.
+            unsafe { crate::raw::budget_cell::drop_cooperation(self.data) };
             return;
         }
         // SAFETY: `from_raw`'s caller promised that `drop` may be called once

@@ -1,7 +1,7 @@
 //! The state behind [`Budget`](crate::Budget): a counter that cooperations
 //! can reach after the poll that made them, without dangling.
 //!
-//! Each cooperation holds one reference to the [`BudgetCell`] and carries, in
+//! Each cooperation holds the [`BudgetCell`] alive and carries, in
 //! the low eight bits of its data pointer, the units that were left just
 //! before it was taken (tokio's `RestoreOnPending` value). The cell is aligned
 //! to 256 bytes so those bits are free; the tag is added and removed with
@@ -9,10 +9,13 @@
 //!
 //! Invariants:
 //!
-//! * `refs` counts the live cooperations made from the cell, plus one while an
-//!   [`OwnedCell`] owns it. The cell is freed when it reaches zero.
+//! * `taken - released` (wrapping) counts the live cooperations made from the
+//!   cell; `attached` says whether an [`OwnedCell`] still owns it. The cell is
+//!   freed when neither is left. Two counters rather than one reference count
+//!   so that taking and releasing in a loop are two independent chains of
+//!   loads and stores, not one chain twice as long.
 //! * Outside [`OwnedCell::install`], the owned cell has no live cooperation
-//!   (`refs == 1`): when cooperations outlive an installation, the cell is
+//!   (`taken == released`): when cooperations outlive an installation, the cell is
 //!   handed over to them (`attached = false`) and the owner takes a fresh one.
 //!   So a late cooperation never touches a budget installed after it was made,
 //!   and the owner can be moved to another thread.
@@ -35,8 +38,10 @@ const TAG_MASK: usize = 0xFF;
 #[repr(align(256))]
 pub(crate) struct BudgetCell {
     remaining: Cell<u8>,
-    /// Live cooperations, plus one while an `OwnedCell` owns the cell.
-    refs: Cell<usize>,
+    /// Cooperations made from the cell (wrapping).
+    taken: Cell<usize>,
+    /// Cooperations made from the cell that are gone (wrapping).
+    released: Cell<usize>,
     /// False once the owner let go of the cell.
     attached: Cell<bool>,
     /// Identity (data, vtable) of the executor waker of the current
@@ -50,8 +55,15 @@ pub(crate) struct BudgetCell {
 /// The vtable of every budget cooperation. A non-generic `static`.
 static BUDGET_VTABLE: CooperationVTable = CooperationVTable::new(made_progress, drop_cooperation);
 
+/// Whether `vtable` is the budget's: `Cooperation` then calls the budget's
+/// functions directly (the same functions), which lets them inline.
+#[inline]
+pub(crate) fn is_budget_vtable(vtable: &'static CooperationVTable) -> bool {
+    ptr::eq(vtable, &BUDGET_VTABLE)
+}
+
 /// A borrow of a live cell that keeps the pointer's full provenance (a
-/// reference would not do: the last cooperation frees the cell through it).
+/// reference would not do: the last cooperation may free the cell through it).
 #[derive(Clone, Copy)]
 pub(crate) struct CellRef<'a> {
     ptr: NonNull<BudgetCell>,
@@ -62,7 +74,7 @@ impl CellRef<'_> {
     #[inline]
     fn cell(&self) -> &BudgetCell {
         // SAFETY: a `CellRef` is only made from a live `OwnedCell` and cannot
-        // outlive its borrow of it; the owner's reference keeps the cell alive.
+        // outlive its borrow of it; the owner keeps the cell alive.
         unsafe { self.ptr.as_ref() }
     }
 
@@ -83,12 +95,7 @@ impl CellRef<'_> {
             return Poll::Pending;
         }
         cell.remaining.set(remaining - 1);
-        let refs = cell
-            .refs
-            .get()
-            .checked_add(1)
-            .expect("too many live budget cooperations");
-        cell.refs.set(refs);
+        cell.taken.set(cell.taken.get().wrapping_add(1));
         let data = self
             .ptr
             .as_ptr()
@@ -96,7 +103,7 @@ impl CellRef<'_> {
             .cast::<()>()
             .map_addr(|addr| addr | usize::from(remaining));
         // SAFETY: `data` is the cell pointer (256-aligned, so the low bits were
-        // zero) tagged with the restore value, and the reference just counted
+        // zero) tagged with the restore value, and the hold just counted
         // keeps the cell alive until one of the vtable functions releases it;
         // they run on this thread only because `Cooperation` is not `Send`.
         Poll::Ready(unsafe { Cooperation::from_raw(data, &BUDGET_VTABLE) })
@@ -128,30 +135,46 @@ fn untag(data: *const ()) -> (*mut BudgetCell, u8) {
     (cell, restore)
 }
 
-/// Drops one reference, freeing the cell with the last.
+/// Gives back one cooperation's hold on the cell, freeing it if that was the
+/// last hold and the owner has let go.
 ///
 /// # Safety
 ///
 /// `cell` must come from `Box::into_raw` in `OwnedCell::fresh` and the caller
-/// must own one of its references.
+/// must own one of its live cooperations' holds.
 #[inline]
 unsafe fn release(cell: *mut BudgetCell) {
-    // SAFETY: the caller owns a reference, so the cell is alive.
-    let refs = unsafe { &(*cell).refs };
-    let left = refs.get() - 1;
-    refs.set(left);
-    if left == 0 {
-        // SAFETY: that was the last reference; the pointer came from
-        // `Box::into_raw` and carries its provenance (it never went through a
-        // shared reference).
-        drop(unsafe { Box::from_raw(cell) });
+    // SAFETY: the caller holds the cell alive.
+    let cell_ref = unsafe { &*cell };
+    let released = cell_ref.released.get().wrapping_add(1);
+    cell_ref.released.set(released);
+    if released == cell_ref.taken.get() && !cell_ref.attached.get() {
+        // SAFETY: no cooperation and no owner is left, and the caller's
+        // promise says where the pointer came from.
+        unsafe { free(cell) }
     }
 }
 
+/// Frees a cell nothing holds any more: rare (a Budget dropped while a
+/// detached cooperation lives on), so kept out of the inlined fast path.
+///
+/// # Safety
+///
+/// No owner and no cooperation holds the cell; it came from `Box::into_raw`.
+#[cold]
+#[inline(never)]
+unsafe fn free(cell: *mut BudgetCell) {
+    // SAFETY: the pointer came from `Box::into_raw` and carries its
+    // provenance (it never went through a shared reference); nothing refers
+    // to the cell any more.
+    drop(unsafe { Box::from_raw(cell) });
+}
+
 /// `CooperationVTable::made_progress`: the unit stays spent.
-unsafe fn made_progress(data: *const ()) {
+#[inline]
+pub(crate) unsafe fn made_progress(data: *const ()) {
     let (cell, _restore) = untag(data);
-    // SAFETY: `data` came from `poll_take`, which counted this reference.
+    // SAFETY: `data` came from `poll_take`, which counted this hold.
     unsafe { release(cell) }
 }
 
@@ -159,21 +182,22 @@ unsafe fn made_progress(data: *const ()) {
 /// were before this cooperation was taken, unless they are already higher (a
 /// refund never takes units away). Dropped in last-in-first-out order this is
 /// exactly tokio's `RestoreOnPending`.
-unsafe fn drop_cooperation(data: *const ()) {
+#[inline]
+pub(crate) unsafe fn drop_cooperation(data: *const ()) {
     let (cell, restore) = untag(data);
     {
-        // SAFETY: `data` came from `poll_take`, which counted this reference,
+        // SAFETY: `data` came from `poll_take`, which counted this hold,
         // so the cell is alive until `release` below.
         let cell = unsafe { &*cell };
         if cell.attached.get() && cell.remaining.get() < restore {
             cell.remaining.set(restore);
         }
     }
-    // SAFETY: as above; this gives the counted reference back.
+    // SAFETY: as above; this gives the counted hold back.
     unsafe { release(cell) }
 }
 
-/// The owner's handle: one reference to a cell that no cooperation shares
+/// The owner's handle on a cell that no cooperation shares
 /// between installations.
 pub(crate) struct OwnedCell {
     ptr: NonNull<BudgetCell>,
@@ -189,7 +213,8 @@ impl OwnedCell {
     pub(crate) fn fresh(remaining: u8) -> Self {
         let cell = Box::new(BudgetCell {
             remaining: Cell::new(remaining),
-            refs: Cell::new(1),
+            taken: Cell::new(0),
+            released: Cell::new(0),
             attached: Cell::new(true),
             task_waker: Cell::new((ptr::null(), ptr::null())),
             woke_task: Cell::new(false),
@@ -200,7 +225,7 @@ impl OwnedCell {
     }
 
     fn cell(&self) -> &BudgetCell {
-        // SAFETY: the owner's reference keeps the cell alive.
+        // SAFETY: the owner keeps the cell alive.
         unsafe { self.ptr.as_ref() }
     }
 
@@ -243,22 +268,26 @@ impl OwnedCell {
     /// and takes a fresh one with the same units.
     fn detach_if_shared(&mut self) {
         let cell = self.cell();
-        if cell.refs.get() == 1 {
+        if cell.taken.get() == cell.released.get() {
             return;
         }
         let fresh = Self::fresh(cell.remaining.get());
         let old = core::mem::replace(self, fresh);
-        // `old`'s Drop detaches it and releases the owner's reference.
+        // `old`'s Drop detaches it; its cooperations free it when they go.
         drop(old);
     }
 }
 
 impl Drop for OwnedCell {
     fn drop(&mut self) {
-        self.cell().attached.set(false);
-        // SAFETY: the pointer came from `Box::into_raw` (via `Box::leak`) in
-        // `fresh`, and the owner's reference is given back exactly once here.
-        unsafe { release(self.ptr.as_ptr()) }
+        let cell = self.cell();
+        cell.attached.set(false);
+        if cell.taken.get() == cell.released.get() {
+            // SAFETY: no cooperation holds the cell and the owner lets go
+            // now; the pointer came from `Box::into_raw` (via `Box::leak`) in
+            // `fresh`. Otherwise the last cooperation frees it in `release`.
+            unsafe { free(self.ptr.as_ptr()) }
+        }
     }
 }
 
