@@ -69,7 +69,12 @@ pin_project_lite::pin_project! {
     /// [`budgeted`] and [the module docs](crate::budgeted).
     ///
     /// `Send` when the task is (the budget can move between threads with it),
-    /// never `Sync`.
+    /// never `Sync`:
+    ///
+    /// ```compile_fail
+    /// fn assert_sync<T: Sync>() {}
+    /// assert_sync::<coop_adapters::Budgeted<std::future::Ready<()>>>();
+    /// ```
     ///
     /// # Examples
     ///
