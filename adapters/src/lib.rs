@@ -1,5 +1,18 @@
-//! Cooperative-budget adapters built on [`task_coop`]: the tokio bridge
-//! (feature `tokio`) and futures-rs adapters (feature `futures`).
+//! Cooperative-budget adapters built on [`task_coop`], so that code you
+//! already have takes part in the task's budget without calling
+//! `poll_cooperate` by hand.
+//!
+//! | item | feature | what it does |
+//! |---|---|---|
+//! | `CoopCompat` | `tokio` | runs a future with one budget shared by tokio's types and Context-based primitives, on any executor; tokio's timers, IO and spawn work inside |
+//! | `unconstrained` | `tokio` | turns off tokio's budget and the Context budget for what it wraps |
+//! | [`Coop`], `.cooperative()` | | one unit per completed future, stream item, or sink send |
+//! | `channel` | `futures` | futures-rs channels whose receivers and bounded senders are cooperative |
+//! | `CoopIo` | `futures` or `tokio` | cooperative `AsyncRead`/`AsyncWrite`/`AsyncBufRead`, converting between the tokio and futures-io traits |
+//! | `CoopUnordered` | `futures` | a `FuturesUnordered` whose children share the task's budget and which stops when it is spent |
+//! | `budgeted`, `Budgeted` | `std` | gives each poll of a task a [`task_coop::Budget`], for executors without one |
+//!
+//! Most applications use these through the facade crate `coop-compat`.
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
