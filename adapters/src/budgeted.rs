@@ -14,7 +14,7 @@
 //!
 //! Each poll of the wrapped task installs a fresh [`Budget`] (128 units by
 //! default, tokio's figure), so the cooperative primitives the task uses
-//! (`poll_cooperate`, [`Coop`](crate::Coop), [`CoopIo`](crate::CoopIo), tokio's
+//! (`poll_cooperate`, [`Coop`](crate::Coop), `CoopIo`, tokio's
 //! types through the bridge) make it yield after 128 units of work in one
 //! poll: the budget wakes the task and says `Pending`, the executor runs its
 //! other tasks, and the next poll starts with 128 units again.

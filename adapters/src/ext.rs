@@ -9,7 +9,7 @@
 //! What can go wrong: since every type has the method, `.cooperative()` on a
 //! value that is neither a future, a stream nor a sink compiles, and the error
 //! appears where the result is used ("`Coop<X>` is not a future"). IO objects
-//! are wrapped by [`CoopIo`](crate::CoopIo) instead (features `futures`,
+//! are wrapped by `CoopIo` instead (features `futures`,
 //! `tokio`), which has to know which family of IO traits the inner type
 //! implements.
 
