@@ -18,7 +18,12 @@
 //!   previous value when `install` returns or unwinds.
 //! * A carrier never wraps another carrier: `install` unwraps one first, so
 //!   `Carrier::waker` is always the executor's own waker.
+//! * The provider (`Carrier::slot`, not thread-safe) is used only through the
+//!   `Context` that `install` made, recognised by its address. A `Context` is
+//!   neither `Send` nor `Sync`, so that is the installing thread, even when
+//!   the carrier waker (which is `Sync`) was lent to another thread.
 
+use core::cell::Cell;
 use core::mem::ManuallyDrop;
 use core::ptr;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
@@ -65,10 +70,12 @@ struct Carrier<'a> {
     /// The executor's waker (never itself a carrier).
     waker: &'a Waker,
     slot: Slot<'a>,
-    /// The installing thread: the carrier waker is `Sync` and can be lent to
-    /// another thread, where `slot` must not be used.
-    #[cfg(feature = "std")]
-    thread: *const (),
+    /// The address of the one `Context` made for this installation. The
+    /// carrier waker is `Sync` and can be lent to another thread, where `slot`
+    /// must not be used; a `Context` cannot (it is neither `Send` nor `Sync`),
+    /// so a context at this address is on the installing thread. Set once,
+    /// before the context is lent to the poll.
+    context: Cell<*const ()>,
 }
 
 /// The one vtable that identifies a carrier waker. A non-generic `static`,
@@ -144,11 +151,11 @@ pub(crate) enum Found<'a> {
 pub(crate) fn lookup<'a>(cx: &'a Context<'_>) -> Found<'a> {
     let waker = cx.waker();
     if let Some(carrier) = as_carrier(waker) {
-        #[cfg(feature = "std")]
-        let on_installing_thread = carrier.thread == tls::this_thread();
-        #[cfg(not(feature = "std"))]
-        let on_installing_thread = true;
-        if on_installing_thread {
+        // The context this installation made (or one forwarded by reference,
+        // which is the same object): on the installing thread for sure. A
+        // context built elsewhere from the same waker (another thread, or a
+        // combinator that makes its own) goes on to the thread-local.
+        if ptr::eq(carrier.context.get(), ptr::from_ref(cx).cast()) {
             return Found::Installed(carrier.slot, carrier.waker);
         }
     }
@@ -180,8 +187,7 @@ pub(crate) fn install<R>(
     let carrier = Carrier {
         waker: task_waker(cx.waker()),
         slot,
-        #[cfg(feature = "std")]
-        thread: tls::this_thread(),
+        context: Cell::new(ptr::null()),
     };
     let data: *const () = ptr::from_ref(&carrier).cast();
     // SAFETY: `CARRIER_VTABLE`'s functions are sound for `data` while
@@ -190,6 +196,7 @@ pub(crate) fn install<R>(
     // cannot outlive this frame; its clones are clones of `carrier.waker`.
     let waker = ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(data, &CARRIER_VTABLE)) });
     let mut carried = Context::from_waker(&waker);
+    carrier.context.set(ptr::from_ref(&carried).cast());
     #[cfg(feature = "std")]
     let _scope = tls::Scope::enter(data);
     f(&mut carried)
@@ -205,13 +212,6 @@ mod tls {
         /// The only thread-local of the crate. Read by `lookup` only when the
         /// context's waker is not a carrier; written by `install` twice.
         pub(super) static CURRENT: Cell<*const ()> = const { Cell::new(ptr::null()) };
-    }
-
-    /// Identifies the calling thread among live threads: the address of its
-    /// `CURRENT`.
-    #[inline]
-    pub(super) fn this_thread() -> *const () {
-        CURRENT.with(|c| ptr::from_ref(c).cast())
     }
 
     /// Publishes a carrier frame in `CURRENT` and puts back the previous one
