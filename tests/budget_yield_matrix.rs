@@ -2,8 +2,8 @@
 //! test channel of `budget_support`) makes its task yield after exactly N
 //! receives under a `Budget` of N, for N = 1, 7, 128 and 255, whatever sits
 //! between the task and the channel: plain async code, combinators that
-//! forward the task's Context (`join`, `select`, tokio's `join!` and
-//! `select!`), and combinators that poll their children with wakers of their
+//! forward the task's Context (`join`, `select`, futures' and tokio's
+//! `join!` and `select!`), and combinators that poll their children with wakers of their
 //! own (`FuturesUnordered`, `buffer_unordered(4)`, `join_all` of 64 futures,
 //! which reach the budget through the thread-local fallback); on
 //! `futures::executor::LocalPool` and on `async_executor::LocalExecutor`.
@@ -127,6 +127,36 @@ fn tokio_select_macro_yields_after_exactly_n_receives() {
                     Some(_) = a.recv() => received += 1,
                     Some(_) = b.recv() => received += 1,
                     else => break received,
+                }
+            }
+        })
+    });
+}
+
+#[test]
+fn futures_join_macro_yields_after_exactly_n_receives() {
+    check_all("futures::join!", |total, meter| {
+        let mut parts = channels(total, 2, meter);
+        let (b, a) = (parts.pop().unwrap(), parts.pop().unwrap());
+        Box::pin(async move {
+            let (a, b) = futures::join!(drain(a), drain(b));
+            a + b
+        })
+    });
+}
+
+#[test]
+fn futures_select_macro_yields_after_exactly_n_receives() {
+    check_all("futures::select! loop", |total, meter| {
+        let mut parts = channels(total, 2, meter);
+        let (mut b, mut a) = (parts.pop().unwrap(), parts.pop().unwrap());
+        Box::pin(async move {
+            let mut received = 0;
+            loop {
+                futures::select! {
+                    item = a.next() => if item.is_some() { received += 1 },
+                    item = b.next() => if item.is_some() { received += 1 },
+                    complete => break received,
                 }
             }
         })
