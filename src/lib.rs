@@ -1,25 +1,51 @@
 //! `coop-compat`: one cooperative scheduling budget for async tasks on every
 //! runtime.
 //!
-//! This facade re-exports [`task_coop`] (the proposed `std::task::coop` API on
-//! stable Rust) at its root, and the adapters of [`coop_adapters`]. See the
-//! README for the two commands that get you started and MIGRATION.md for
-//! moving from `tokio::task::coop`.
+//! This facade re-exports, at its root, the `task-coop` crate (the proposed
+//! `std::task::coop` API on stable Rust: [`Cooperation`], [`ContextExt`],
+//! [`Budget`], ...) and the adapters of the `coop-adapters` crate
+//! ([`CoopCompat`], [`budgeted()`], [`Coop`], [`CoopIo`], [`CoopUnordered`],
+//! [`channel`]). `coop_compat::X` is the same item as `task_coop::X` or
+//! `coop_adapters::X`: use whichever crate you depend on. A primitive's crate
+//! should depend on `task-coop` alone; applications depend on this one.
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `std` | yes | the thread-local fallback, [`budgeted()`], [`CooperativeExt`] |
+//! | `tokio` | yes | [`CoopCompat`], [`unconstrained`] over both budgets, tokio IO in [`CoopIo`], `poll_cooperate` falling back to tokio's budget |
+//! | `futures` | yes | [`channel`], [`CoopUnordered`], futures-io in [`CoopIo`] |
+//!
+//! Without `tokio`, [`unconstrained`] is `task_coop::unconstrained`, which
+//! turns off the Context budget only. README.md has the two commands that get
+//! you started; MIGRATION.md covers moving from `tokio::task::coop`.
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use task_coop::*;
 
+/// The adapters crate, whole.
 pub use coop_adapters;
 
-/// The tokio bridge (feature `tokio`): [`CoopCompat`] runs a future with one
-/// budget shared by tokio's types and Context-based primitives on any
-/// executor; [`unconstrained`] turns off both budgets. (Without the feature,
-/// `unconstrained` is [`task_coop::unconstrained`], which turns off the
-/// Context budget only.)
+// The tokio bridge. `unconstrained` here shadows the glob's
+// `task_coop::unconstrained`: it turns off both budgets.
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use coop_adapters::{unconstrained, CoopCompat, Unconstrained};
+
+// Executor integration and the generic cooperative wrappers.
+pub use coop_adapters::Coop;
+#[cfg(feature = "std")]
+pub use coop_adapters::{budgeted, Budgeted, CooperativeExt};
+
+// futures-rs adapters.
+#[cfg(feature = "futures")]
+#[cfg_attr(docsrs, doc(cfg(feature = "futures")))]
+pub use coop_adapters::{channel, CoopUnordered};
+
+// Cooperative IO, converting between the tokio and futures-io traits.
+#[cfg(any(feature = "futures", feature = "tokio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "futures", feature = "tokio"))))]
+pub use coop_adapters::{io, CoopIo};
 
 /// The code blocks of README.md, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
@@ -30,13 +56,3 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../MIGRATION.md")]
 #[cfg(doctest)]
 pub struct MigrationDoctests;
-
-pub use coop_adapters::Coop;
-#[cfg(feature = "std")]
-pub use coop_adapters::{budgeted, Budgeted, CooperativeExt};
-#[cfg(feature = "futures")]
-#[cfg_attr(docsrs, doc(cfg(feature = "futures")))]
-pub use coop_adapters::{channel, CoopUnordered};
-#[cfg(any(feature = "futures", feature = "tokio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "futures", feature = "tokio"))))]
-pub use coop_adapters::{io, CoopIo};
