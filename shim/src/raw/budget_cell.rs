@@ -148,7 +148,9 @@ unsafe fn release(cell: *mut BudgetCell) {
     let cell_ref = unsafe { &*cell };
     let released = cell_ref.released.get().wrapping_add(1);
     cell_ref.released.set(released);
-    if released == cell_ref.taken.get() && !cell_ref.attached.get() {
+    // `attached` first: it is a plain load, while `taken` was just stored by
+    // the take this release answers (and `attached` is true all the time in a poll).
+    if !cell_ref.attached.get() && released == cell_ref.taken.get() {
         // SAFETY: no cooperation and no owner is left, and the caller's
         // promise says where the pointer came from.
         unsafe { free(cell) }
