@@ -95,7 +95,17 @@ impl CellRef<'_> {
             return Poll::Pending;
         }
         cell.remaining.set(remaining - 1);
-        cell.taken.set(cell.taken.get().wrapping_add(1));
+        let taken = cell.taken.get().wrapping_add(1);
+        // Live cooperations are `taken - released`, wrapping. Were that count
+        // to wrap round (usize::MAX cooperations forgotten or kept at once),
+        // the cell would look unheld and could be freed under a live one. On
+        // 64-bit targets that takes centuries; elsewhere, refuse like `Rc`.
+        #[cfg(not(target_pointer_width = "64"))]
+        assert!(
+            taken.wrapping_sub(cell.released.get()) != 0,
+            "too many live budget cooperations (usize::MAX)"
+        );
+        cell.taken.set(taken);
         let data = self
             .ptr
             .as_ptr()
