@@ -40,7 +40,9 @@ use core::ptr;
 ///   release the resources `data` holds. A budgeting provider usually gives
 ///   the unit back here, as tokio's `RestoreOnPending` does.
 ///
-/// Neither function may unwind, and neither may wake the task.
+/// Neither function should unwind or wake the task. If one unwinds anyway,
+/// the cooperation counts as consumed: neither function is called for it
+/// again.
 #[derive(Copy, Clone, Debug)]
 pub struct CooperationVTable {
     made_progress: unsafe fn(*const ()),

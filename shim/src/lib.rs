@@ -77,7 +77,12 @@
 //! task's budget. Once that budget is spent the nested executor is told
 //! `Pending` and woken again forever, because the outer poll cannot end and
 //! refill it. Wrap the nested future in [`unconstrained`] (or avoid blocking
-//! inside a task).
+//! inside a task). More generally, anything that runs on the thread during a
+//! budgeted poll without a context of its own (a rayon job stolen while the
+//! poll blocks in `join`, say) sees the installed budget through the
+//! thread-local. And installations must end in the order they began: a
+//! stackful coroutine that suspends inside a poll and is resumed after it
+//! returned makes the crate abort rather than publish a frame that is gone.
 //!
 //! # Features
 //!

@@ -24,6 +24,11 @@ use crate::Cooperation;
 /// futures that keep a [`Cooperation`], whatever the cooperation's vtable
 /// does later), so interior mutability through `Cell` is enough.
 ///
+/// Do not answer by asking a `Context` of your own
+/// (`Context::from_waker(waker).poll_cooperate()`): with the `std` feature
+/// that finds this same provider through the thread-local, and recurses
+/// until the stack overflows.
+///
 /// # Examples
 ///
 /// A provider that lets every other request through:
@@ -115,7 +120,8 @@ pub trait CooperationProvider {
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub trait Cooperate {
-    /// The future made progress with this cooperation.
+    /// The future made progress with this cooperation. Should neither panic
+    /// nor wake the task (see [`CooperationVTable`](crate::CooperationVTable)).
     fn made_progress(self: alloc::rc::Rc<Self>);
 
     /// The cooperation was dropped without progress. Does nothing by default.

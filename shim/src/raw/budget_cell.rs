@@ -94,7 +94,6 @@ impl CellRef<'_> {
             cell.wake(waker);
             return Poll::Pending;
         }
-        cell.remaining.set(remaining - 1);
         let taken = cell.taken.get().wrapping_add(1);
         // Live cooperations are `taken - released`, wrapping. Were that count
         // to wrap round (usize::MAX cooperations forgotten or kept at once),
@@ -106,6 +105,7 @@ impl CellRef<'_> {
             "too many live budget cooperations (usize::MAX)"
         );
         cell.taken.set(taken);
+        cell.remaining.set(remaining - 1);
         let data = self
             .ptr
             .as_ptr()

@@ -217,6 +217,7 @@ mod tls {
     /// Publishes a carrier frame in `CURRENT` and puts back the previous one
     /// on drop, on return and on unwind alike.
     pub(super) struct Scope {
+        mine: *const (),
         previous: *const (),
     }
 
@@ -224,6 +225,7 @@ mod tls {
         #[inline]
         pub(super) fn enter(carrier: *const ()) -> Self {
             Self {
+                mine: carrier,
                 previous: CURRENT.with(|c| c.replace(carrier)),
             }
         }
@@ -232,7 +234,13 @@ mod tls {
     impl Drop for Scope {
         #[inline]
         fn drop(&mut self) {
-            CURRENT.with(|c| c.set(self.previous));
+            let found = CURRENT.with(|c| c.replace(self.previous));
+            if found != self.mine {
+                // Installations ended out of order: only stackful coroutines
+                // switched inside a poll can do that. Putting `previous` back
+                // could publish a frame that is gone; stop instead.
+                std::process::abort();
+            }
         }
     }
 }
