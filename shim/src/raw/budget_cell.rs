@@ -263,27 +263,33 @@ impl OwnedCell {
             .set((task_waker.data(), ptr::from_ref(task_waker.vtable())));
         cell.woke_task.set(false);
 
-        let mut guard = InstallGuard {
+        let guard = UnwindGuard {
             owner: self,
-            before: Some(before),
+            before,
         };
         let slot = Slot::Budget(CellRef {
             ptr: guard.owner.ptr,
             _borrow: PhantomData,
         });
         let out = carrier::install(cx, slot, f);
-        guard.before = None;
+        guard.returned().detach_if_shared();
         out
     }
 
     /// Hands the cell over to the cooperations that outlive an installation
-    /// and takes a fresh one with the same units.
+    /// (rare: a future kept one) and takes a fresh one with the same units.
+    #[inline]
     fn detach_if_shared(&mut self) {
         let cell = self.cell();
-        if cell.taken.get() == cell.released.get() {
-            return;
+        if cell.taken.get() != cell.released.get() {
+            self.detach();
         }
-        let fresh = Self::fresh(cell.remaining.get());
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn detach(&mut self) {
+        let fresh = Self::fresh(self.cell().remaining.get());
         let old = core::mem::replace(self, fresh);
         // `old`'s Drop detaches it; its cooperations free it when they go.
         drop(old);
@@ -303,19 +309,31 @@ impl Drop for OwnedCell {
     }
 }
 
-/// Restores the invariant when an installation ends, also on unwind.
-struct InstallGuard<'a> {
+/// Restores the invariant if an installation unwinds: the units go back to
+/// what they were before, and the cell is detached if cooperations outlive
+/// the poll. On return, [`UnwindGuard::returned`] disarms it.
+struct UnwindGuard<'a> {
     owner: &'a mut OwnedCell,
-    /// The units before the installation, while it has not returned normally.
-    before: Option<u8>,
+    /// The units before the installation.
+    before: u8,
 }
 
-impl Drop for InstallGuard<'_> {
+impl<'a> UnwindGuard<'a> {
+    /// The installation returned normally: give the owner back, unguarded.
+    #[inline]
+    fn returned(self) -> &'a mut OwnedCell {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so the reference is moved out of it
+        // exactly once; `ManuallyDrop` only suppresses the guard's `Drop`.
+        unsafe { core::ptr::read(&this.owner) }
+    }
+}
+
+impl Drop for UnwindGuard<'_> {
+    #[cold]
     fn drop(&mut self) {
-        if let Some(before) = self.before {
-            // Unwinding: the provider is left as it was before the poll.
-            self.owner.cell().remaining.set(before);
-        }
+        // Unwinding: the provider is left as it was before the poll.
+        self.owner.cell().remaining.set(self.before);
         self.owner.detach_if_shared();
     }
 }
