@@ -194,17 +194,19 @@ impl Cooperation {
     /// calling it again does nothing.
     #[inline]
     pub fn made_progress(&mut self) {
-        if self.is_unconstrained() {
-            return;
-        }
-        let this = ManuallyDrop::new(core::mem::take(self));
+        // The budget's cooperation first: the hot case, one compare.
         #[cfg(feature = "alloc")]
-        if crate::raw::budget_cell::is_budget_vtable(this.vtable) {
+        if crate::raw::budget_cell::is_budget_vtable(self.vtable) {
+            let this = ManuallyDrop::new(core::mem::take(self));
             // SAFETY: as below; this is the function `BUDGET_VTABLE` holds,
             // called directly so that the budget's fast path inlines.
             unsafe { crate::raw::budget_cell::made_progress(this.data) };
             return;
         }
+        if self.is_unconstrained() {
+            return;
+        }
+        let this = ManuallyDrop::new(core::mem::take(self));
         #[cfg(feature = "tokio")]
         if crate::tokio_budget::is_tokio_vtable(this.vtable) {
             // SAFETY: as below; this is the function `TOKIO_VTABLE` holds.
