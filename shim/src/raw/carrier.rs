@@ -210,7 +210,9 @@ mod tls {
     std::thread_local! {
         /// The innermost carrier frame being polled on this thread, or null.
         /// The only thread-local of the crate. Read by `lookup` only when the
-        /// context's waker is not a carrier; written by `install` twice.
+        /// context is not the one an installation made (its waker is not a
+        /// carrier, or it is a context built elsewhere from a carrier);
+        /// written by `install` twice.
         pub(super) static CURRENT: Cell<*const ()> = const { Cell::new(ptr::null()) };
     }
 
