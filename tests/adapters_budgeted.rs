@@ -9,7 +9,9 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use adapters_support::{on_async_executor, on_futures_executor, remaining, yield_now, Progress};
+use adapters_support::{
+    on_async_executor, on_futures_executor, remaining, turns_seen_by, yield_now, Progress,
+};
 use coop_compat::{budgeted, Budgeted, CooperativeExt};
 use futures::stream::{self, StreamExt};
 use futures::task::LocalSpawnExt;
@@ -101,29 +103,16 @@ fn each_poll_starts_full() {
 /// work lets another task run after each 128 units.
 #[test]
 fn other_tasks_run_between_polls_on_async_executor() {
-    let executor = async_executor::LocalExecutor::new();
-    let other_turns = Arc::new(AtomicU32::new(0));
-    let turns = other_turns.clone();
-    let busy = executor.spawn(budgeted(async move {
-        let mut seen = Vec::new();
-        let mut ones = stream::repeat(1).take(300).cooperative();
-        while ones.next().await.is_some() {
-            seen.push(turns.load(Ordering::Relaxed));
-        }
-        seen
-    }));
-    let turns = other_turns.clone();
-    let other = executor.spawn(async move {
-        loop {
-            turns.fetch_add(1, Ordering::Relaxed);
-            yield_now().await;
-        }
+    let seen = turns_seen_by(|turns| {
+        budgeted(async move {
+            let mut seen = Vec::new();
+            let mut ones = stream::repeat(1).take(300).cooperative();
+            while ones.next().await.is_some() {
+                seen.push(turns.load(Ordering::Relaxed));
+            }
+            seen
+        })
     });
-    while !busy.is_finished() {
-        assert!(executor.try_tick());
-    }
-    drop(other);
-    let seen = futures::executor::block_on(busy);
     let expected: Vec<u32> = [0; 128]
         .into_iter()
         .chain([1; 128])

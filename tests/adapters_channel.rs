@@ -8,7 +8,9 @@ mod adapters_support;
 
 use std::future::Future;
 
-use adapters_support::{metered, on_tokio, poll_once, remaining, yield_now, Progress};
+use adapters_support::{
+    metered, on_tokio, poll_once, remaining, turns_seen_by, yield_now, Progress,
+};
 use coop_compat::{budgeted, channel};
 use futures::channel::oneshot::Canceled;
 use futures::{SinkExt, StreamExt};
@@ -197,37 +199,23 @@ fn tokio_budget_without_wrapper() {
 /// task gets a turn after each 128 messages.
 #[test]
 fn yield_lets_another_task_run_on_async_executor() {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
 
-    let executor = async_executor::LocalExecutor::new();
-    let other_turns = Arc::new(AtomicU32::new(0));
     let (tx, mut rx) = channel::unbounded::<u32>();
     for n in 0..300 {
         tx.unbounded_send(n).unwrap();
     }
     drop(tx);
-    let turns = other_turns.clone();
-    let drainer = executor.spawn(budgeted(async move {
-        // For each message, how many turns the other task had had.
-        let mut seen = Vec::new();
-        while rx.next().await.is_some() {
-            seen.push(turns.load(Ordering::Relaxed));
-        }
-        seen
-    }));
-    let turns = other_turns.clone();
-    let other = executor.spawn(async move {
-        loop {
-            turns.fetch_add(1, Ordering::Relaxed);
-            yield_now().await;
-        }
+    let seen = turns_seen_by(|turns| {
+        budgeted(async move {
+            // For each message, how many turns the other task had had.
+            let mut seen = Vec::new();
+            while rx.next().await.is_some() {
+                seen.push(turns.load(Ordering::Relaxed));
+            }
+            seen
+        })
     });
-    while !drainer.is_finished() {
-        assert!(executor.try_tick());
-    }
-    let seen = futures::executor::block_on(drainer);
-    drop(other);
     let expected: Vec<u32> = [0; 128]
         .into_iter()
         .chain([1; 128])

@@ -285,3 +285,27 @@ impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for CountingIo<T> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
+
+/// Runs `busy` (budgeted by the caller) beside a task that counts its turns
+/// and yields after each, on a single-threaded async-executor. `busy` gets
+/// the counter and returns, for each unit of work it did, how many turns the
+/// other task had had by then.
+pub fn turns_seen_by<F>(busy: impl FnOnce(Arc<AtomicU32>) -> F) -> Vec<u32>
+where
+    F: Future<Output = Vec<u32>> + 'static,
+{
+    let executor = async_executor::LocalExecutor::new();
+    let other_turns = Arc::new(AtomicU32::new(0));
+    let busy = executor.spawn(busy(other_turns.clone()));
+    let other = executor.spawn(async move {
+        loop {
+            other_turns.fetch_add(1, Ordering::Relaxed);
+            yield_now().await;
+        }
+    });
+    while !busy.is_finished() {
+        assert!(executor.try_tick());
+    }
+    drop(other);
+    futures::executor::block_on(busy)
+}
