@@ -63,7 +63,7 @@ fn main() {
         let mut group = c.benchmark_group("tokio_provider");
         baseline(&mut group, &tokio);
         group.bench_function(
-            "TokioBudget via with_provider: poll_cooperate + made_progress",
+            "TokioBudget::install: poll_cooperate + made_progress",
             |b| {
                 b.iter_custom(|iters| tokio.in_task(support::tokio_budget_installed, iters));
             },

@@ -230,6 +230,10 @@ fn main() {
             support::budget_through_context,
         ),
         Figure::new(
+            "(c0) floor under (c): a bare Cell<u8> counter, check + decrement",
+            support::counter_floor,
+        ),
+        Figure::new(
             "(e) Budget::install for one poll and remove",
             support::budget_install,
         ),
@@ -239,12 +243,13 @@ fn main() {
         None,
         Some((0.25, "issue 2")),
         Some((0.5, "issue 2")),
+        None,
         Some((2.0, "issue 2")),
     ];
     #[cfg(feature = "tokio")]
     {
         ops.push(Figure::new(
-            "(d) TokioBudget via with_provider: poll_cooperate + made_progress, in task",
+            "(d) TokioBudget::install: poll_cooperate + made_progress, in task",
             |n| tokio.in_task(support::tokio_budget_installed, n),
         ));
         ops.push(Figure::new(
@@ -254,6 +259,11 @@ fn main() {
         limits.push(Some((1.25, "issue 3")));
         limits.push(Some((1.25, "issue 3")));
     }
+    ops.push(Figure::new(
+        "(d0) floor under (d): has_budget_remaining + poll_proceed + made_progress",
+        |n| tokio.in_task(support::tokio_provider_floor, n),
+    ));
+    limits.push(None);
     measure(&mut ops);
     header(
         "Per operation, against (a) tokio's own budget (batches of 100 under an outer guard, see benches/README.md)",
@@ -263,6 +273,8 @@ fn main() {
         let ratio = median_ratio(&ops, |s| s[i] / s[0]);
         let note = if i == 0 {
             "baseline".to_owned()
+        } else if figure.label.contains("floor") {
+            "comparison: the bound any design meets, see the doc of support".to_owned()
         } else {
             verdict(ratio, limits[i])
         };
@@ -329,7 +341,7 @@ fn main() {
     #[cfg(feature = "tokio")]
     {
         allocs.push((
-            "(d) TokioBudget via with_provider, in a tokio task".into(),
+            "(d) TokioBudget::install, in a tokio task".into(),
             allocations_per_op(|n| tokio.in_task(support::tokio_budget_installed, n)),
         ));
         allocs.push((

@@ -190,14 +190,62 @@ fn context_progress_on_tokio_budget(cx: &mut Context<'_>, iters: u64) -> Duratio
     start.elapsed()
 }
 
-/// (d) The tokio-backed provider installed with `task_coop::with_provider`:
-/// `poll_cooperate` + `made_progress` draw from tokio's budget. Call inside a
-/// tokio task.
+/// (d) The tokio-backed provider installed with `TokioBudget::install` (what
+/// `CoopCompat` installs): `poll_cooperate` + `made_progress` draw from
+/// tokio's budget. Call inside a tokio task.
 #[cfg(feature = "tokio")]
 pub(crate) fn tokio_budget_installed(cx: &mut Context<'_>, iters: u64) -> Duration {
-    task_coop::with_provider(cx, &task_coop::TokioBudget, |cx| {
-        context_progress_on_tokio_budget(cx, iters)
-    })
+    task_coop::TokioBudget.install(cx, |cx| context_progress_on_tokio_budget(cx, iters))
+}
+
+/// (d0) The floor under (d): only the tokio calls that any provider backed
+/// by tokio's public API must make per operation. tokio has no budget setter
+/// and its guard cannot be kept in a `Cooperation`, so a unit is checked when
+/// it is taken (`has_budget_remaining`) and spent at `made_progress`
+/// (`poll_proceed` with a no-op waker + `made_progress`). No lookup, no
+/// dispatch. Call inside a tokio task.
+pub(crate) fn tokio_provider_floor(cx: &mut Context<'_>, iters: u64) -> Duration {
+    let cx = black_box(cx); // opaque from here on, like a `poll` argument
+    let start = Instant::now();
+    for n in batches(iters) {
+        let Poll::Ready(outer) = coop::poll_proceed(cx) else {
+            panic!("not inside a tokio task, or its budget is spent");
+        };
+        for _ in 0..n {
+            barrier();
+            assert!(
+                coop::has_budget_remaining(),
+                "the outer guard keeps 27 units in hand"
+            );
+            let mut noop = Context::from_waker(Waker::noop());
+            if let Poll::Ready(guard) = coop::poll_proceed(&mut noop) {
+                guard.made_progress();
+            }
+        }
+        drop(outer);
+    }
+    start.elapsed()
+}
+
+/// (c0) The floor under (c): a bare `Cell<u8>` counter checked and
+/// decremented once per operation, through the same barrier. Any budget that
+/// counts in memory pays this: the barrier keeps the counter in memory, so
+/// each operation loads what the previous one stored. No lookup, no
+/// cooperation, nothing to refund: not a usable budget, only the bound.
+pub(crate) fn counter_floor(iters: u64) -> Duration {
+    let counter = std::cell::Cell::new(0u8);
+    let counter = black_box(&counter);
+    let start = Instant::now();
+    for n in batches(iters) {
+        counter.set(128);
+        for _ in 0..n {
+            barrier();
+            let units = counter.get();
+            assert!(units != 0, "the batch keeps 28 units in hand");
+            counter.set(units - 1);
+        }
+    }
+    start.elapsed()
 }
 
 /// (d') The same with nothing installed: `poll_cooperate`'s fallback finds

@@ -96,10 +96,9 @@ impl ContextExt for Context<'_> {
 }
 
 /// With no provider: tokio's budget if the feature is on, else no budget.
-/// Not inlined with the `tokio` feature, so that `poll_cooperate` stays small
-/// enough to inline into primitives for the installed-provider path.
-#[cfg_attr(feature = "tokio", inline(never))]
-#[cfg_attr(not(feature = "tokio"), inline)]
+/// Inlined: inside a tokio task this is the hot path (measured: keeping it
+/// out of line cost a third more than tokio's own `poll_proceed`).
+#[inline]
 fn nothing_installed(_cx: &mut Context<'_>) -> Poll<Cooperation> {
     #[cfg(feature = "tokio")]
     {

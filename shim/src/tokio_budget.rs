@@ -52,6 +52,41 @@ use crate::{Cooperation, CooperationProvider, CooperationVTable};
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub struct TokioBudget;
 
+impl TokioBudget {
+    /// Polls `poll` with tokio's budget installed, so that `poll_cooperate`
+    /// inside draws from tokio's budget of the current task even where
+    /// another provider is installed further out.
+    ///
+    /// The same as [`with_provider(cx, &TokioBudget, poll)`](crate::with_provider),
+    /// without the dynamic call: the check is inlined into each
+    /// `poll_cooperate`, as for [`Budget::install`](crate::Budget::install).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// use task_coop::{Budget, ContextExt, TokioBudget};
+    ///
+    /// let mut budget = Budget::with_units(1);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// budget.install(&mut cx, |cx| {
+    ///     // Off tokio, tokio's budget is unconstrained: the inner
+    ///     // installation wins over the Budget of 1 unit.
+    ///     TokioBudget.install(cx, |cx| {
+    ///         for _ in 0..10 {
+    ///             let Poll::Ready(mut coop) = cx.poll_cooperate() else { panic!("yielded") };
+    ///             coop.made_progress();
+    ///         }
+    ///     });
+    /// });
+    /// assert_eq!(budget.remaining(), 1);
+    /// ```
+    #[inline]
+    pub fn install<R>(self, cx: &mut Context<'_>, poll: impl FnOnce(&mut Context<'_>) -> R) -> R {
+        crate::raw::carrier::install(cx, crate::raw::carrier::Slot::Tokio, poll)
+    }
+}
+
 impl CooperationProvider for TokioBudget {
     #[inline]
     fn poll_cooperate(&self, waker: &Waker) -> Poll<Cooperation> {

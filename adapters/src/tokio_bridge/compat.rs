@@ -34,7 +34,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
-use task_coop::{with_provider, ContextExt, TokioBudget};
+use task_coop::{ContextExt, TokioBudget};
 use tokio::runtime::Handle;
 
 use super::{budget_probe, runtime};
@@ -249,7 +249,7 @@ fn poll_in_scope<F: Future>(
         let future = future
             .take()
             .expect("CoopCompat's scope polls the future once");
-        let poll = with_provider(cx, &TokioBudget, |cx| future.poll(cx));
+        let poll = TokioBudget.install(cx, |cx| future.poll(cx));
         let left = scope_units.map(|_| budget_probe::remaining().unwrap_or(0));
         Poll::Ready((poll, left))
     }));

@@ -38,6 +38,10 @@ pub(crate) enum Slot<'a> {
     /// A [`Budget`](crate::Budget), special-cased so its fast path inlines.
     #[cfg(feature = "alloc")]
     Budget(crate::raw::budget_cell::CellRef<'a>),
+    /// tokio's budget ([`TokioBudget`](crate::TokioBudget)), special-cased
+    /// like `Budget` so that its check inlines.
+    #[cfg(feature = "tokio")]
+    Tokio,
     /// Any other provider.
     Provider(&'a dyn CooperationProvider),
 }
@@ -46,10 +50,18 @@ impl Slot<'_> {
     /// Answers `poll_cooperate` for a leaf whose context waker is `waker`.
     #[inline]
     pub(crate) fn poll_cooperate(self, waker: &Waker) -> Poll<Cooperation> {
+        // The budget first, on its own branch rather than through a jump
+        // table: it is the hot case.
+        #[cfg(feature = "alloc")]
+        if let Slot::Budget(cell) = self {
+            return cell.poll_take(waker);
+        }
         match self {
             Slot::Unconstrained => Poll::Ready(Cooperation::unconstrained()),
             #[cfg(feature = "alloc")]
             Slot::Budget(cell) => cell.poll_take(waker),
+            #[cfg(feature = "tokio")]
+            Slot::Tokio => crate::tokio_budget::poll_cooperate(waker),
             Slot::Provider(provider) => provider.poll_cooperate(waker),
         }
     }
@@ -60,6 +72,8 @@ impl Slot<'_> {
             Slot::Unconstrained => None,
             #[cfg(feature = "alloc")]
             Slot::Budget(cell) => Some(u32::from(cell.remaining())),
+            #[cfg(feature = "tokio")]
+            Slot::Tokio => None,
             Slot::Provider(provider) => provider.remaining(),
         }
     }
