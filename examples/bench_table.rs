@@ -480,13 +480,16 @@ fn per_poll_sections() {
                 format!("CPU {cpu_ns:.1} ns/poll"),
             ),
             _ => {
-                let r = median_ratio(&ex, |s| s[3] / s[1]);
+                // The bar is on what CoopCompat adds per poll (wrapped minus
+                // unwrapped, 2 threads over 1): async-executor's own cost per
+                // poll on 2 threads (row above) is not CoopCompat's.
+                let whole = median_ratio(&ex, |s| s[3] / s[1]);
                 let added = median_ratio(&ex, |s| (s[3] - s[2]) / (s[1] - s[0]));
                 (
-                    Some(r),
+                    Some(whole),
                     format!(
-                        "{}; CPU {cpu_ns:.1} ns/poll; added by CoopCompat 2t/1t {added:.2}",
-                        verdict(r, Some((1.25, "issue 3")))
+                        "CPU {cpu_ns:.1} ns/poll; added by CoopCompat, 2t/1t: {added:.2} {}",
+                        verdict(added, Some((1.25, "issue 3")))
                     ),
                 )
             }
