@@ -56,6 +56,9 @@ fn main() {
     group.bench_function("Budget: poll_cooperate + made_progress + drop", |b| {
         b.iter_custom(support::budget_through_context);
     });
+    group.bench_function("floor: a bare Cell<u8> counter, check + decrement", |b| {
+        b.iter_custom(support::counter_floor);
+    });
     group.finish();
 
     #[cfg(feature = "tokio")]
@@ -72,6 +75,12 @@ fn main() {
             "fallback (nothing installed): poll_cooperate + made_progress",
             |b| {
                 b.iter_custom(|iters| tokio.in_task(support::tokio_budget_fallback, iters));
+            },
+        );
+        group.bench_function(
+            "floor: has_budget_remaining + poll_proceed + made_progress",
+            |b| {
+                b.iter_custom(|iters| tokio.in_task(support::tokio_provider_floor, iters));
             },
         );
         group.finish();

@@ -5,9 +5,12 @@
 //! out, and that outer budget is left untouched.
 #![cfg(feature = "tokio")]
 
+mod compat_support;
+
 use std::future::poll_fn;
 use std::task::{Context, Poll};
 
+use compat_support::tokio_runtimes;
 use coop_compat::{Budget, ContextExt, TokioBudget};
 
 /// How the test installs tokio's budget around each poll.
@@ -80,22 +83,11 @@ fn check(rt: &tokio::runtime::Runtime, how: Install) {
 }
 
 #[test]
-fn tokio_budget_installed_shares_tokio_budget_current_thread() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    check(&rt, Install::Method);
-    check(&rt, Install::WithProvider);
-}
-
-#[test]
-fn tokio_budget_installed_shares_tokio_budget_multi_thread() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .build()
-        .unwrap();
-    check(&rt, Install::Method);
-    check(&rt, Install::WithProvider);
+fn tokio_budget_installed_shares_tokio_budget_on_both_flavours() {
+    for (_flavour, rt) in tokio_runtimes() {
+        check(&rt, Install::Method);
+        check(&rt, Install::WithProvider);
+    }
 }
 
 #[test]

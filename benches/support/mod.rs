@@ -96,6 +96,20 @@ fn batches(iters: u64) -> impl Iterator<Item = u64> {
 /// (a) Baseline: `tokio::task::coop::poll_proceed(cx)` + `made_progress()`.
 /// Call inside a tokio task ([`Tokio::in_task`]).
 pub(crate) fn tokio_poll_proceed(cx: &mut Context<'_>, iters: u64) -> Duration {
+    on_tokio_budget(cx, iters, |cx| match coop::poll_proceed(cx) {
+        Poll::Ready(guard) => guard.made_progress(),
+        Poll::Pending => unreachable!("the outer guard keeps 27 units in hand"),
+    })
+}
+
+/// Times `iters` calls of `op` inside a tokio task, in batches under an
+/// outer tokio guard (see the module docs), with a [`barrier`] before each.
+#[inline(always)]
+fn on_tokio_budget(
+    cx: &mut Context<'_>,
+    iters: u64,
+    mut op: impl FnMut(&mut Context<'_>),
+) -> Duration {
     let cx = black_box(cx); // opaque from here on, like a `poll` argument
     let start = Instant::now();
     for n in batches(iters) {
@@ -104,10 +118,7 @@ pub(crate) fn tokio_poll_proceed(cx: &mut Context<'_>, iters: u64) -> Duration {
         };
         for _ in 0..n {
             barrier();
-            match coop::poll_proceed(cx) {
-                Poll::Ready(guard) => guard.made_progress(),
-                Poll::Pending => unreachable!("the outer guard keeps 27 units in hand"),
-            }
+            op(cx);
         }
         drop(outer); // puts the budget back to what it was before the batch
     }
@@ -172,22 +183,10 @@ pub(crate) fn budget_install(iters: u64) -> Duration {
 /// the body of both tokio-provider figures. Call inside a tokio task.
 #[cfg(feature = "tokio")]
 fn context_progress_on_tokio_budget(cx: &mut Context<'_>, iters: u64) -> Duration {
-    let cx = black_box(cx); // opaque from here on, like a `poll` argument
-    let start = Instant::now();
-    for n in batches(iters) {
-        let Poll::Ready(outer) = coop::poll_proceed(cx) else {
-            panic!("not inside a tokio task, or its budget is spent");
-        };
-        for _ in 0..n {
-            barrier();
-            match cx.poll_cooperate() {
-                Poll::Ready(mut coop) => coop.made_progress(),
-                Poll::Pending => unreachable!("the outer guard keeps 27 units in hand"),
-            }
-        }
-        drop(outer);
-    }
-    start.elapsed()
+    on_tokio_budget(cx, iters, |cx| match cx.poll_cooperate() {
+        Poll::Ready(mut coop) => coop.made_progress(),
+        Poll::Pending => unreachable!("the outer guard keeps 27 units in hand"),
+    })
 }
 
 /// (d) The tokio-backed provider installed with `TokioBudget::install` (what
@@ -205,26 +204,16 @@ pub(crate) fn tokio_budget_installed(cx: &mut Context<'_>, iters: u64) -> Durati
 /// (`poll_proceed` with a no-op waker + `made_progress`). No lookup, no
 /// dispatch. Call inside a tokio task.
 pub(crate) fn tokio_provider_floor(cx: &mut Context<'_>, iters: u64) -> Duration {
-    let cx = black_box(cx); // opaque from here on, like a `poll` argument
-    let start = Instant::now();
-    for n in batches(iters) {
-        let Poll::Ready(outer) = coop::poll_proceed(cx) else {
-            panic!("not inside a tokio task, or its budget is spent");
-        };
-        for _ in 0..n {
-            barrier();
-            assert!(
-                coop::has_budget_remaining(),
-                "the outer guard keeps 27 units in hand"
-            );
-            let mut noop = Context::from_waker(Waker::noop());
-            if let Poll::Ready(guard) = coop::poll_proceed(&mut noop) {
-                guard.made_progress();
-            }
+    on_tokio_budget(cx, iters, |_| {
+        assert!(
+            coop::has_budget_remaining(),
+            "the outer guard keeps 27 units in hand"
+        );
+        let mut noop = Context::from_waker(Waker::noop());
+        if let Poll::Ready(guard) = coop::poll_proceed(&mut noop) {
+            guard.made_progress();
         }
-        drop(outer);
-    }
-    start.elapsed()
+    })
 }
 
 /// (c0) The floor under (c): a bare `Cell<u8>` counter checked and
