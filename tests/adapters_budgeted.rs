@@ -2,6 +2,7 @@
 //! task gets a fresh budget, so an always-ready loop yields every 128 units
 //! on async-executor (smol's executor) and on futures' executors, and the
 //! other tasks get their turn; without it, the loop never yields.
+#![cfg(feature = "futures")]
 
 mod adapters_support;
 

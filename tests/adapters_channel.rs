@@ -2,6 +2,7 @@
 //! message received or sent and per oneshot completion, nothing for a
 //! `Pending`, and a forced yield after 128 on tokio, async-executor and
 //! futures' executor.
+#![cfg(feature = "futures")]
 
 #[macro_use]
 mod adapters_support;

@@ -1,6 +1,7 @@
 //! The generic wrapper `Coop` behind `.cooperative()`: one unit per future
 //! completion, stream item (and end) and sink `poll_ready`, nothing for a
 //! `Pending`, a forced yield after 128, on every executor.
+#![cfg(feature = "futures")]
 
 #[macro_use]
 mod adapters_support;

@@ -2,6 +2,7 @@
 //! moved, end of file, an error), nothing for a zero-length buffer, a
 //! `Pending`, `consume`, flush or close; both IO trait families over both
 //! kinds of inner object; a forced yield after 128 on every executor.
+#![cfg(all(feature = "tokio", feature = "futures"))]
 
 #[macro_use]
 mod adapters_support;

@@ -2,6 +2,7 @@
 //! `TcpStream` pair on 127.0.0.1 and through `tokio::io::duplex`, driven by
 //! futures-io code on async-executor, and every task is charged exactly one
 //! unit per read or write that moved bytes or hit the end of file.
+#![cfg(all(feature = "tokio", feature = "futures"))]
 
 mod adapters_support;
 

@@ -2,6 +2,7 @@
 //! what it wraps is, except `Budgeted`, which is never `Sync` (its budget
 //! belongs to the thread that polls it; a compile_fail doctest on
 //! `Budgeted` checks that).
+#![cfg(all(feature = "tokio", feature = "futures"))]
 
 use std::future::Future;
 use std::pin::Pin;

@@ -3,6 +3,7 @@
 //! and the task yields, with no child polled once the budget is spent. The
 //! companion tests measure what a plain `FuturesUnordered` does in the same
 //! places (tokio issues #2390 and #3493).
+#![cfg(feature = "futures")]
 
 #[macro_use]
 mod adapters_support;

@@ -142,6 +142,17 @@ pub(crate) fn no_provider(cx: &mut Context<'_>, iters: u64) -> Duration {
 /// (c) `poll_cooperate` + `made_progress` + drop under an installed
 /// [`Budget`], reached through the context's waker.
 pub(crate) fn budget_through_context(iters: u64) -> Duration {
+    on_budget(iters, |cx| match cx.poll_cooperate() {
+        Poll::Ready(mut coop) => coop.made_progress(),
+        Poll::Pending => unreachable!("the outer cooperation keeps 27 units in hand"),
+    })
+}
+
+/// Times `iters` calls of `op` under an installed [`Budget`], in batches
+/// under an outer cooperation that is refunded after each (the budget's
+/// counterpart of the outer tokio guard), with a [`barrier`] before each.
+#[inline(always)]
+fn on_budget(iters: u64, mut op: impl FnMut(&mut Context<'_>)) -> Duration {
     let mut budget = Budget::new();
     let mut cx = plain_context();
     budget.install(&mut cx, |cx| {
@@ -153,10 +164,7 @@ pub(crate) fn budget_through_context(iters: u64) -> Duration {
             };
             for _ in 0..n {
                 barrier();
-                match cx.poll_cooperate() {
-                    Poll::Ready(mut coop) => coop.made_progress(),
-                    Poll::Pending => unreachable!("the outer cooperation keeps 27 units in hand"),
-                }
+                op(cx);
             }
             drop(outer); // refund: back to what it was before the batch
         }
@@ -386,25 +394,11 @@ where
     for i in 0..=BATCH {
         tx.unbounded_send(i).expect("receiver alive");
     }
-    let mut budget = Budget::new();
-    let mut cx = plain_context();
-    budget.install(&mut cx, |cx| {
-        let cx = black_box(cx); // opaque from here on, like a `poll` argument
-        let start = Instant::now();
-        for n in batches(iters) {
-            let Poll::Ready(outer) = cx.poll_cooperate() else {
-                panic!("a fresh budget said Pending");
-            };
-            for _ in 0..n {
-                barrier();
-                match std::pin::Pin::new(&mut rx).poll_next(cx) {
-                    Poll::Ready(Some(item)) => tx.unbounded_send(item).expect("receiver alive"),
-                    _ => unreachable!("the channel is never empty and the budget never spent"),
-                }
-            }
-            drop(outer);
+    on_budget(iters, |cx| {
+        match std::pin::Pin::new(&mut rx).poll_next(cx) {
+            Poll::Ready(Some(item)) => tx.unbounded_send(item).expect("receiver alive"),
+            _ => unreachable!("the channel is never empty and the budget never spent"),
         }
-        start.elapsed()
     })
 }
 
