@@ -54,6 +54,8 @@ fn main() {
         ("1 thread, CoopCompat::wrap", PollTask::CoopCompat, 1),
         ("2 threads, unwrapped", PollTask::Op, 2),
         ("2 threads, CoopCompat::wrap", PollTask::CoopCompat, 2),
+        ("1 thread, async_compat::Compat", PollTask::AsyncCompat, 1),
+        ("2 threads, async_compat::Compat", PollTask::AsyncCompat, 2),
     ] {
         group.bench_function(name, |b| {
             b.iter_custom(|iters| support::async_executor(kind, threads, iters).thread_time);
