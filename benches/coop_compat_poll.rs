@@ -54,6 +54,16 @@ fn main() {
         ("1 thread, CoopCompat::wrap", PollTask::CoopCompat, 1),
         ("2 threads, unwrapped", PollTask::Op, 2),
         ("2 threads, CoopCompat::wrap", PollTask::CoopCompat, 2),
+        (
+            "1 thread, CoopCompat, a runtime per task",
+            PollTask::CoopCompatOwnRuntime(0),
+            1,
+        ),
+        (
+            "2 threads, CoopCompat, a runtime per task",
+            PollTask::CoopCompatOwnRuntime(0),
+            2,
+        ),
         ("1 thread, async_compat::Compat", PollTask::AsyncCompat, 1),
         ("2 threads, async_compat::Compat", PollTask::AsyncCompat, 2),
     ] {

@@ -472,6 +472,16 @@ fn per_poll_sections() {
             2,
         ),
         (
+            "async-executor 1 thread, CoopCompat, a runtime per task",
+            PollTask::CoopCompatOwnRuntime(0),
+            1,
+        ),
+        (
+            "async-executor 2 threads, CoopCompat, a runtime per task",
+            PollTask::CoopCompatOwnRuntime(0),
+            2,
+        ),
+        (
             "async-executor 1 thread, async_compat::Compat",
             PollTask::AsyncCompat,
             1,
@@ -517,15 +527,30 @@ fn per_poll_sections() {
                 Some(median_ratio(&ex, |s| s[2] / s[0])),
                 format!("CPU {cpu_ns:.1} ns/poll"),
             ),
-            4 => (None, format!("CPU {cpu_ns:.1} ns/poll")),
+            4 | 6 => (None, format!("CPU {cpu_ns:.1} ns/poll")),
             5 => {
+                // The same work as CoopCompat with nothing of tokio's shared
+                // between the tasks: what 2 threads cost this work on this
+                // machine without any lock or shared counter.
+                let whole = median_ratio(&ex, |s| s[5] / s[4]);
+                let added = median_ratio(&ex, |s| (s[5] - s[2]) / (s[4] - s[0]));
+                let added_cpu = cpu_ratio(&cpu, |s| (s[5] - s[2]) / (s[4] - s[0]));
+                (
+                    Some(whole),
+                    format!(
+                        "CPU {cpu_ns:.1} ns/poll; added, 2t/1t: {added:.2}; on CPU time: \
+                         {added_cpu:.2} (floor: nothing of tokio shared between threads)"
+                    ),
+                )
+            }
+            7 => {
                 // async-compat only enters the shared runtime's handle around
                 // each poll (an Arc clone and drop, no budget): the part of
                 // CoopCompat's cost that any design which lets tokio::spawn
                 // and timers work inside the poll pays.
-                let whole = median_ratio(&ex, |s| s[5] / s[4]);
-                let added = median_ratio(&ex, |s| (s[5] - s[2]) / (s[4] - s[0]));
-                let added_cpu = cpu_ratio(&cpu, |s| (s[5] - s[2]) / (s[4] - s[0]));
+                let whole = median_ratio(&ex, |s| s[7] / s[6]);
+                let added = median_ratio(&ex, |s| (s[7] - s[2]) / (s[6] - s[0]));
+                let added_cpu = cpu_ratio(&cpu, |s| (s[7] - s[2]) / (s[6] - s[0]));
                 (
                     Some(whole),
                     format!(

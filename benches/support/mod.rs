@@ -267,6 +267,13 @@ pub(crate) enum PollTask {
     /// around each poll, no budget scope).
     #[cfg(feature = "tokio")]
     AsyncCompat,
+    /// `Op` inside `CoopCompat::with_handle`, with a tokio runtime of its own
+    /// for the task numbered here: the same work as `CoopCompat` with nothing
+    /// of tokio's shared between the tasks (no runtime handle, no lock), for
+    /// the floor of the 2-thread figure. The runtimes are not driven: fine
+    /// for a task that spawns nothing and sets no timer.
+    #[cfg(feature = "tokio")]
+    CoopCompatOwnRuntime(usize),
 }
 
 /// A task that is polled `polls` times: each poll does `op` (if asked) and
@@ -301,6 +308,24 @@ pub(crate) fn poll_task(
         PollTask::CoopCompat => Box::pin(coop_compat::CoopCompat::wrap(self_waking(polls, true))),
         #[cfg(feature = "tokio")]
         PollTask::AsyncCompat => Box::pin(async_compat::Compat::new(self_waking(polls, true))),
+        #[cfg(feature = "tokio")]
+        PollTask::CoopCompatOwnRuntime(task) => {
+            /// One runtime per task of `async_executor` (which runs two).
+            static RUNTIMES: std::sync::OnceLock<[tokio::runtime::Runtime; 2]> =
+                std::sync::OnceLock::new();
+            let runtimes = RUNTIMES.get_or_init(|| {
+                std::array::from_fn(|_| {
+                    tokio::runtime::Builder::new_current_thread()
+                        .build()
+                        .expect("build a tokio runtime")
+                })
+            });
+            let handle = runtimes[task % 2].handle().clone();
+            Box::pin(coop_compat::CoopCompat::with_handle(
+                self_waking(polls, true),
+                handle,
+            ))
+        }
     }
 }
 
@@ -360,7 +385,14 @@ pub(crate) fn async_executor(kind: PollTask, threads: usize, iters: u64) -> Exec
         let before = thread_cpu_time();
         let start = Instant::now();
         let tasks: Vec<_> = (0..2)
-            .map(|i| ex.spawn(poll_task(kind, iters / 2 + (iters % 2) * (i == 0) as u64)))
+            .map(|i| {
+                let kind = match kind {
+                    #[cfg(feature = "tokio")]
+                    PollTask::CoopCompatOwnRuntime(_) => PollTask::CoopCompatOwnRuntime(i),
+                    other => other,
+                };
+                ex.spawn(poll_task(kind, iters / 2 + (iters % 2) * (i == 0) as u64))
+            })
             .collect();
         futures::executor::block_on(ex.run(futures::future::join_all(tasks)));
         let wall = start.elapsed();
