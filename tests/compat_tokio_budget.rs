@@ -57,7 +57,7 @@ fn one_poll(
     (taken, u32::from(outer.remaining()))
 }
 
-fn check(rt: &tokio::runtime::Runtime, how: Install) {
+fn check(rt: &tokio::runtime::Runtime, flavour: &'static str, how: Install) {
     rt.block_on(async {
         tokio::spawn(async move {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -74,7 +74,7 @@ fn check(rt: &tokio::runtime::Runtime, how: Install) {
             assert_eq!(
                 polls,
                 vec![(128, 5); 3],
-                "{how:?}: units per poll, outer units left"
+                "{flavour}, {how:?}: units per poll, outer units left"
             );
         })
         .await
@@ -84,9 +84,9 @@ fn check(rt: &tokio::runtime::Runtime, how: Install) {
 
 #[test]
 fn tokio_budget_installed_shares_tokio_budget_on_both_flavours() {
-    for (_flavour, rt) in tokio_runtimes() {
-        check(&rt, Install::Method);
-        check(&rt, Install::WithProvider);
+    for (flavour, rt) in tokio_runtimes() {
+        check(&rt, flavour, Install::Method);
+        check(&rt, flavour, Install::WithProvider);
     }
 }
 

@@ -315,7 +315,9 @@ pub(crate) fn poll_task(
                 std::sync::OnceLock::new();
             let runtimes = RUNTIMES.get_or_init(|| {
                 std::array::from_fn(|_| {
+                    // Built like the global runtime `CoopCompat::wrap` uses.
                     tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
                         .build()
                         .expect("build a tokio runtime")
                 })

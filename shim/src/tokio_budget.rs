@@ -34,19 +34,17 @@ use crate::{Cooperation, CooperationProvider, CooperationVTable};
 /// use std::task::Poll;
 /// use task_coop::ContextExt;
 ///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let yielded_after = std::future::poll_fn(|cx| {
+/// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// // `block_on` gives its future tokio's budget, like a task poll.
+/// let yielded_after = runtime.block_on(std::future::poll_fn(|cx| {
 ///     let mut taken = 0;
 ///     while let Poll::Ready(mut coop) = cx.poll_cooperate() {
 ///         coop.made_progress();
 ///         taken += 1;
 ///     }
 ///     Poll::Ready(taken)
-/// })
-/// .await;
+/// }));
 /// assert_eq!(yielded_after, 128); // tokio's budget per poll
-/// # }
 /// ```
 #[derive(Debug, Default, Clone, Copy)]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
