@@ -518,6 +518,22 @@ fn per_poll_sections() {
             // The last ROUNDS samples are the measured rounds.
             median(samples[samples.len().saturating_sub(ROUNDS)..].to_vec())
         };
+        // What a wrapper adds per poll (wrapped minus unwrapped), 2 threads
+        // over 1, on thread-time and on CPU time, and the whole ratio; the
+        // wrapped figures are rows `one` (1 thread) and `two` (2 threads),
+        // the unwrapped ones rows 0 and 2. The bar is on the added cost:
+        // async-executor's own cost per poll on 2 threads is not the wrapper's.
+        let scaling = |one: usize, two: usize| {
+            let added = median_ratio(&ex, |s| (s[two] - s[2]) / (s[one] - s[0]));
+            let added_cpu = cpu_ratio(&cpu, |s| (s[two] - s[2]) / (s[one] - s[0]));
+            let whole = median_ratio(&ex, |s| s[two] / s[one]);
+            (
+                added,
+                format!(
+                    "on CPU time {added_cpu:.2}; whole 2t/1t {whole:.2}; CPU {cpu_ns:.1} ns/poll"
+                ),
+            )
+        };
         let (ratio, note) = match i {
             0 | 1 => (
                 None,
@@ -532,53 +548,31 @@ fn per_poll_sections() {
                     ),
                 )
             }
-            4 | 6 => (None, format!("CPU {cpu_ns:.1} ns/poll")),
+            3 => {
+                let (added, rest) = scaling(1, 3);
+                let verdict = verdict(added, Some((1.25, "issue 3")));
+                (Some(added), format!("{verdict}; {rest}"))
+            }
             5 => {
                 // The same work as CoopCompat with nothing of tokio's shared
                 // between the tasks: what 2 threads cost this work on this
                 // machine without any lock or shared counter.
-                let whole = median_ratio(&ex, |s| s[5] / s[4]);
-                let added = median_ratio(&ex, |s| (s[5] - s[2]) / (s[4] - s[0]));
-                let added_cpu = cpu_ratio(&cpu, |s| (s[5] - s[2]) / (s[4] - s[0]));
+                let (added, rest) = scaling(4, 5);
                 (
                     Some(added),
-                    format!(
-                        "floor: nothing of tokio shared between the two tasks; on CPU time \
-                         {added_cpu:.2}; whole 2t/1t {whole:.2}; CPU {cpu_ns:.1} ns/poll"
-                    ),
+                    format!("floor: nothing of tokio shared between the two tasks; {rest}"),
                 )
             }
             7 => {
                 // async-compat only enters the shared runtime's handle around
-                // each poll (an Arc clone and drop, no budget): the part of
-                // CoopCompat's cost that any design which lets tokio::spawn
-                // and timers work inside the poll pays.
-                let whole = median_ratio(&ex, |s| s[7] / s[6]);
-                let added = median_ratio(&ex, |s| (s[7] - s[2]) / (s[6] - s[0]));
-                let added_cpu = cpu_ratio(&cpu, |s| (s[7] - s[2]) / (s[6] - s[0]));
+                // each poll (an Arc clone and drop, no budget).
+                let (added, rest) = scaling(6, 7);
                 (
                     Some(added),
-                    format!(
-                        "comparison: a shared handle entered per poll, no budget; on CPU time \
-                         {added_cpu:.2}; whole 2t/1t {whole:.2}; CPU {cpu_ns:.1} ns/poll"
-                    ),
+                    format!("comparison: a shared handle entered per poll, no budget; {rest}"),
                 )
             }
-            _ => {
-                // The bar is on what CoopCompat adds per poll (wrapped minus
-                // unwrapped, 2 threads over 1): async-executor's own cost per
-                // poll on 2 threads (row above) is not CoopCompat's.
-                let whole = median_ratio(&ex, |s| s[3] / s[1]);
-                let added = median_ratio(&ex, |s| (s[3] - s[2]) / (s[1] - s[0]));
-                let added_cpu = cpu_ratio(&cpu, |s| (s[3] - s[2]) / (s[1] - s[0]));
-                (
-                    Some(added),
-                    format!(
-                        "{}; on CPU time {added_cpu:.2}; whole 2t/1t {whole:.2}; CPU {cpu_ns:.1} ns/poll",
-                        verdict(added, Some((1.25, "issue 3")))
-                    ),
-                )
-            }
+            _ => (None, format!("CPU {cpu_ns:.1} ns/poll")),
         };
         row(&figure.label, figure.median(), ratio, &note);
     }
