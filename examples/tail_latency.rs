@@ -67,7 +67,7 @@ use coop_compat::CoopCompat;
 use futures::channel::mpsc as futures_mpsc;
 use futures::future::BoxFuture;
 use futures::task::LocalSpawnExt;
-use futures::{FutureExt, Stream, StreamExt};
+use futures::{FutureExt, StreamExt};
 
 /// How often the probe is woken from outside.
 const PING_PERIOD: Duration = Duration::from_millis(1);
@@ -405,66 +405,57 @@ fn work(mut x: u64, rounds: u32) -> u64 {
     x
 }
 
-/// A hog on a tokio channel: takes an item, works on it, puts it back.
-async fn tokio_hog(
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<u64>,
-    tx: tokio::sync::mpsc::UnboundedSender<u64>,
-    stop: Arc<AtomicBool>,
+/// What a hog does, whatever its channel: takes an item (`recv`), works on
+/// it, puts it back (`send`), until `stop`; returns the items it took.
+async fn drain(
+    mut recv: impl FnMut(&mut Context<'_>) -> Poll<Option<u64>>,
+    send: impl Fn(u64),
+    stop: &AtomicBool,
     rounds: u32,
-) -> HogDone {
+) -> u64 {
     let mut items = 0;
     let mut acc = 0u64;
-    while let Some(x) = rx.recv().await {
+    while let Some(x) = std::future::poll_fn(&mut recv).await {
         acc = acc.wrapping_add(work(x, rounds));
-        tx.send(x.wrapping_add(1))
-            .expect("the hog holds its receiver");
+        send(x.wrapping_add(1));
         items += 1;
         if stop.load(Ordering::Relaxed) {
             break;
         }
     }
     black_box(acc);
-    HogDone {
-        items,
-        finished: Instant::now(),
-        ends: Ends::Tokio(rx, tx),
-    }
+    items
 }
 
-/// A hog on a futures-rs channel (plain or through the adapter).
-async fn stream_hog<S: Stream<Item = u64> + Unpin>(
-    mut rx: S,
-    tx: futures_mpsc::UnboundedSender<u64>,
-    stop: Arc<AtomicBool>,
-    rounds: u32,
-    ends: fn(S, futures_mpsc::UnboundedSender<u64>) -> Ends,
-) -> HogDone {
-    let mut items = 0;
-    let mut acc = 0u64;
-    while let Some(x) = rx.next().await {
-        acc = acc.wrapping_add(work(x, rounds));
-        tx.unbounded_send(x.wrapping_add(1))
-            .expect("the hog holds its receiver");
-        items += 1;
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-    }
-    black_box(acc);
-    HogDone {
-        items,
-        finished: Instant::now(),
-        ends: ends(rx, tx),
-    }
-}
-
-/// A hog task draining `ends`.
+/// A hog task draining `ends`: a tokio channel, or a futures-rs one (plain or
+/// through the adapter).
 fn make_hog(ends: Ends, stop: Arc<AtomicBool>, rounds: u32) -> BoxFuture<'static, HogDone> {
-    match ends {
-        Ends::Tokio(rx, tx) => tokio_hog(rx, tx, stop, rounds).boxed(),
-        Ends::Futures(rx, tx) => stream_hog(rx, tx, stop, rounds, Ends::Futures).boxed(),
-        Ends::Coop(rx, tx) => stream_hog(rx, tx, stop, rounds, Ends::Coop).boxed(),
+    const HELD: &str = "the hog holds its receiver";
+    async move {
+        let (items, ends) = match ends {
+            Ends::Tokio(mut rx, tx) => {
+                let send = |x| tx.send(x).expect(HELD);
+                let items = drain(|cx| rx.poll_recv(cx), send, &stop, rounds).await;
+                (items, Ends::Tokio(rx, tx))
+            }
+            Ends::Futures(mut rx, tx) => {
+                let send = |x| tx.unbounded_send(x).expect(HELD);
+                let items = drain(|cx| rx.poll_next_unpin(cx), send, &stop, rounds).await;
+                (items, Ends::Futures(rx, tx))
+            }
+            Ends::Coop(mut rx, tx) => {
+                let send = |x| tx.unbounded_send(x).expect(HELD);
+                let items = drain(|cx| rx.poll_next_unpin(cx), send, &stop, rounds).await;
+                (items, Ends::Coop(rx, tx))
+            }
+        };
+        HogDone {
+            items,
+            finished: Instant::now(),
+            ends,
+        }
     }
+    .boxed()
 }
 
 /// The probe: records, for each ping, how long after its send the probe task
