@@ -7,15 +7,14 @@
 mod adapters_support;
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use adapters_support::{
-    on_async_executor, on_futures_executor, remaining, turns_seen_by, yield_now, Progress,
+    on_async_executor, on_futures_executor, one_turn_per_128, remaining, turns_seen_by, yield_now,
+    Progress, Turns,
 };
 use coop_compat::{budgeted, Budgeted, CooperativeExt};
 use futures::stream::{self, StreamExt};
-use futures::task::LocalSpawnExt;
 
 /// A task that receives 300 items from an always-ready stream, counted per
 /// poll by `progress`.
@@ -100,11 +99,10 @@ fn each_poll_starts_full() {
     assert_eq!(seen, [126, 126, 126]);
 }
 
-/// On a single-threaded async-executor, a budgeted task that always finds
-/// work lets another task run after each 128 units.
-#[test]
-fn other_tasks_run_between_polls_on_async_executor() {
-    let seen = turns_seen_by(|turns| {
+/// Runs a budgeted task that always finds work (300 cooperative items)
+/// beside a task that counts its turns, on `on`.
+fn turns_seen_by_300_items(on: Turns) -> Vec<u32> {
+    turns_seen_by(on, |turns| {
         budgeted(async move {
             let mut seen = Vec::new();
             let mut ones = stream::repeat(1).take(300).cooperative();
@@ -113,46 +111,20 @@ fn other_tasks_run_between_polls_on_async_executor() {
             }
             seen
         })
-    });
-    let expected: Vec<u32> = [0; 128]
-        .into_iter()
-        .chain([1; 128])
-        .chain([2; 44])
-        .collect();
-    assert_eq!(seen, expected);
+    })
+}
+
+/// On a single-threaded async-executor, a budgeted task that always finds
+/// work lets another task run after each 128 units.
+#[test]
+fn other_tasks_run_between_polls_on_async_executor() {
+    let seen = turns_seen_by_300_items(Turns::AsyncExecutor);
+    assert_eq!(seen, one_turn_per_128(300));
 }
 
 /// The same on futures' `LocalPool`.
 #[test]
 fn other_tasks_run_between_polls_on_futures_local_pool() {
-    let mut pool = futures::executor::LocalPool::new();
-    let other_turns = Arc::new(AtomicU32::new(0));
-    let turns = other_turns.clone();
-    let busy = pool
-        .spawner()
-        .spawn_local_with_handle(budgeted(async move {
-            let mut seen = Vec::new();
-            let mut ones = stream::repeat(1).take(300).cooperative();
-            while ones.next().await.is_some() {
-                seen.push(turns.load(Ordering::Relaxed));
-            }
-            seen
-        }))
-        .unwrap();
-    let turns = other_turns.clone();
-    pool.spawner()
-        .spawn_local(async move {
-            loop {
-                turns.fetch_add(1, Ordering::Relaxed);
-                yield_now().await;
-            }
-        })
-        .unwrap();
-    let seen = pool.run_until(busy);
-    let expected: Vec<u32> = [0; 128]
-        .into_iter()
-        .chain([1; 128])
-        .chain([2; 44])
-        .collect();
-    assert_eq!(seen, expected);
+    let seen = turns_seen_by_300_items(Turns::LocalPool);
+    assert_eq!(seen, one_turn_per_128(300));
 }

@@ -286,26 +286,53 @@ impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for CountingIo<T> {
     }
 }
 
+/// A single-threaded executor for [`turns_seen_by`].
+#[derive(Debug, Clone, Copy)]
+pub enum Turns {
+    AsyncExecutor,
+    LocalPool,
+}
+
 /// Runs `busy` (budgeted by the caller) beside a task that counts its turns
-/// and yields after each, on a single-threaded async-executor. `busy` gets
-/// the counter and returns, for each unit of work it did, how many turns the
+/// and yields after each, on a single-threaded executor. `busy` gets the
+/// counter and returns, for each unit of work it did, how many turns the
 /// other task had had by then.
-pub fn turns_seen_by<F>(busy: impl FnOnce(Arc<AtomicU32>) -> F) -> Vec<u32>
+pub fn turns_seen_by<F>(on: Turns, busy: impl FnOnce(Arc<AtomicU32>) -> F) -> Vec<u32>
 where
     F: Future<Output = Vec<u32>> + 'static,
 {
-    let executor = async_executor::LocalExecutor::new();
     let other_turns = Arc::new(AtomicU32::new(0));
-    let busy = executor.spawn(busy(other_turns.clone()));
-    let other = executor.spawn(async move {
+    let busy = busy(other_turns.clone());
+    let other = async move {
         loop {
             other_turns.fetch_add(1, Ordering::Relaxed);
             yield_now().await;
         }
-    });
-    while !busy.is_finished() {
-        assert!(executor.try_tick());
+    };
+    match on {
+        Turns::AsyncExecutor => {
+            let executor = async_executor::LocalExecutor::new();
+            let busy = executor.spawn(busy);
+            let other = executor.spawn(other);
+            while !busy.is_finished() {
+                assert!(executor.try_tick());
+            }
+            drop(other);
+            futures::executor::block_on(busy)
+        }
+        Turns::LocalPool => {
+            use futures::task::LocalSpawnExt;
+
+            let mut pool = futures::executor::LocalPool::new();
+            let busy = pool.spawner().spawn_local_with_handle(busy).unwrap();
+            pool.spawner().spawn_local(other).unwrap();
+            pool.run_until(busy)
+        }
     }
-    drop(other);
-    futures::executor::block_on(busy)
+}
+
+/// What [`turns_seen_by`] returns for `items` units of work under a budget
+/// of 128 per poll: the other task gets one turn after each 128.
+pub fn one_turn_per_128(items: u32) -> Vec<u32> {
+    (0..items).map(|item| item / 128).collect()
 }
