@@ -46,6 +46,26 @@ fn keeper(spend_first: bool, late: Late) -> impl Future<Output = (Option<u32>, O
     })
 }
 
+/// The units the second installation had just before the late end, just
+/// after it, and at the end of the poll (`remaining`) are the same: the
+/// installation's own units (3 if the keeper spent one first, else 4), which
+/// the late cooperation did not touch.
+fn assert_untouched(
+    spend_first: bool,
+    late: Late,
+    (before, after): (Option<u32>, Option<u32>),
+    remaining: u8,
+) {
+    let expected = if spend_first { 3 } else { 4 };
+    assert_eq!(before, Some(expected), "{spend_first} {late:?}");
+    assert_eq!(
+        after,
+        Some(expected),
+        "{spend_first} {late:?}: the late cooperation changed the budget"
+    );
+    assert_eq!(u32::from(remaining), expected);
+}
+
 const CASES: [(bool, Late); 4] = [
     (false, Late::Drop),
     (true, Late::Drop),
@@ -68,14 +88,7 @@ fn late_cooperation_after_its_budget_was_dropped_touches_nothing() {
         let Poll::Ready((before, after)) = second.poll(future.as_mut(), &mut cx) else {
             panic!("the keeper completes in its second poll");
         };
-        let expected = if spend_first { 3 } else { 4 };
-        assert_eq!(before, Some(expected), "{spend_first} {late:?}");
-        assert_eq!(
-            after,
-            Some(expected),
-            "{spend_first} {late:?}: the late cooperation changed the second budget"
-        );
-        assert_eq!(u32::from(second.remaining()), expected);
+        assert_untouched(spend_first, late, (before, after), second.remaining());
     }
 }
 
@@ -93,14 +106,7 @@ fn late_cooperation_in_a_later_installation_of_the_same_budget_touches_nothing()
         };
         // The kept cooperation remembers 4 units; refunding it now would
         // give the second installation a unit it never had to give.
-        let expected = if spend_first { 3 } else { 4 };
-        assert_eq!(before, Some(expected), "{spend_first} {late:?}");
-        assert_eq!(
-            after,
-            Some(expected),
-            "{spend_first} {late:?}: the late cooperation changed the budget"
-        );
-        assert_eq!(u32::from(budget.remaining()), expected);
+        assert_untouched(spend_first, late, (before, after), budget.remaining());
 
         // And the budget goes on as usual.
         budget.install(&mut cx, |cx| {
