@@ -4,7 +4,7 @@
 //! This facade re-exports, at its root, the `task-coop` crate (the proposed
 //! `std::task::coop` API on stable Rust: [`Cooperation`], [`ContextExt`],
 //! [`Budget`], ...) and the adapters of the `coop-adapters` crate
-//! ([`CoopCompat`], [`budgeted()`], [`Coop`], [`CoopIo`], [`CoopUnordered`],
+//! ([`budgeted()`], [`CoopCompat`], [`Coop`], [`CoopIo`], [`CoopUnordered`],
 //! [`channel`]). `coop_compat::X` is the same item as `task_coop::X` or
 //! `coop_adapters::X`: use whichever crate you depend on. A primitive's crate
 //! should depend on `task-coop` alone; applications depend on this one.
@@ -12,12 +12,12 @@
 //! | feature | default | adds |
 //! |---|---|---|
 //! | `std` | yes | the thread-local fallback, [`budgeted()`], [`CooperativeExt`] |
-//! | `tokio` | yes | [`CoopCompat`], [`unconstrained`] over both budgets, tokio IO in [`CoopIo`], `poll_cooperate` falling back to tokio's budget |
+//! | `tokio` | yes | [`CoopCompat`]; [`budgeted()`] and [`unconstrained()`] reach tokio's own types too; tokio IO in [`CoopIo`]; `poll_cooperate` falling back to tokio's budget |
 //! | `futures` | yes | [`channel`], [`CoopUnordered`], futures-io in [`CoopIo`] |
 //!
-//! Without `tokio`, [`unconstrained`] is `task_coop::unconstrained`, which
-//! turns off the Context budget only. README.md has the two commands that get
-//! you started; MIGRATION.md covers moving from `tokio::task::coop`.
+//! Every feature only adds: no item changes its type or loses a method when
+//! one is turned on. README.md has the two commands that get you started;
+//! MIGRATION.md covers moving from `tokio::task::coop`.
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -26,14 +26,13 @@ pub use task_coop::*;
 /// The adapters crate, whole.
 pub use coop_adapters;
 
-// The tokio bridge. `unconstrained` here shadows the glob's
-// `task_coop::unconstrained`: it turns off both budgets.
+// The tokio bridge.
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
-pub use coop_adapters::{unconstrained, CoopCompat, Unconstrained};
+pub use coop_adapters::CoopCompat;
 
 // Executor integration and the generic cooperative wrappers.
-pub use coop_adapters::Coop;
+pub use coop_adapters::{cooperative, Coop};
 #[cfg(feature = "std")]
 pub use coop_adapters::{budgeted, Budgeted, CooperativeExt};
 

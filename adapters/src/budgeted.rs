@@ -12,12 +12,27 @@
 //! assert_eq!(futures::executor::block_on(executor.run(task)), 2);
 //! ```
 //!
-//! Each poll of the wrapped task installs a fresh [`Budget`] (128 units by
+//! Each poll of the wrapped task starts with a fresh budget (128 units by
 //! default, tokio's figure), so the cooperative primitives the task uses
-//! (`poll_cooperate`, [`Coop`](crate::Coop), `CoopIo`, tokio's
-//! types through the bridge) make it yield after 128 units of work in one
-//! poll: the budget wakes the task and says `Pending`, the executor runs its
-//! other tasks, and the next poll starts with 128 units again.
+//! (`poll_cooperate`, [`Coop`](crate::Coop), `CoopIo`) make it yield after
+//! 128 units of work in one poll: the budget wakes the task and says
+//! `Pending`, the executor runs its other tasks, and the next poll starts with
+//! 128 units again.
+//!
+//! # tokio's types
+//!
+//! With the `tokio` feature, the same units budget tokio's own sync and IO
+//! types too (its channels, locks, sockets, `JoinHandle`, ...), which read
+//! tokio's thread-local budget and never look at the `Context`: on a foreign
+//! executor each poll runs inside a tokio budget scope shared with
+//! Context-based primitives, exactly like [`CoopCompat`](crate::CoopCompat),
+//! and inside a tokio task tokio's budget is lowered to the units asked for.
+//! That costs a tokio `block_on` per poll on a foreign executor (a few tens
+//! of nanoseconds, measured in the benches) and starts the global tokio
+//! runtime that `CoopCompat` uses if the thread has entered none.
+//! [`Budgeted::context_only`] leaves tokio's types out, for tasks that use
+//! none and do not want that cost. Without the `tokio` feature every
+//! `Budgeted` is context-only.
 //!
 //! What can go wrong:
 //!
@@ -29,10 +44,11 @@
 //!   woken tasks before others (a LIFO slot), the yield may give nothing to
 //!   the other tasks. async-executor and `futures::executor` put the task at
 //!   the back of their queue.
-//! * Inside a tokio task, the task already has tokio's budget, which
-//!   `poll_cooperate` uses by itself (feature `tokio`): `Budgeted` replaces it
-//!   for Context-based primitives with a budget of its own, which is only
-//!   useful to count units (tests do) or to choose another size.
+//! * tokio's budget holds at most 128 units: with the `tokio` feature a
+//!   `Budgeted` of more units gives tokio's types and Context-based
+//!   primitives 128 per poll together. On tokio, inside a tokio task, don't
+//!   wrap at all unless you want fewer units: the task already has tokio's
+//!   budget, which `poll_cooperate` uses by itself (feature `tokio`).
 //! * Each `Budgeted` allocates its 256-byte counter once, when it is made.
 
 use core::future::Future;
@@ -41,8 +57,8 @@ use core::task::{Context, Poll};
 
 use task_coop::Budget;
 
-/// Wraps a task so that each of its polls runs under a fresh [`Budget`] of
-/// [`Budget::DEFAULT_UNITS`] (128) units.
+/// Wraps a task so that each of its polls runs under a fresh budget of
+/// [`Budget::DEFAULT_UNITS`] (128) units: see [`Budgeted`].
 ///
 /// The same as [`Budgeted::new`] and
 /// [`.budgeted()`](crate::CooperativeExt::budgeted).
@@ -64,9 +80,18 @@ pub fn budgeted<F: Future>(future: F) -> Budgeted<F> {
     Budgeted::new(future)
 }
 
+/// Which budgets a [`Budgeted`] reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Context-based primitives and, with the `tokio` feature, tokio's types.
+    Everything,
+    /// Context-based primitives only.
+    ContextOnly,
+}
+
 pin_project_lite::pin_project! {
-    /// A task whose every poll runs under a fresh [`Budget`]: see
-    /// [`budgeted`] and [the module docs](crate::budgeted).
+    /// A task whose every poll runs under a fresh budget: see [`budgeted`]
+    /// and [the module docs](crate::budgeted).
     ///
     /// `Send` when the task is (the budget can move between threads with it),
     /// never `Sync`:
@@ -106,25 +131,30 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless polled"]
     pub struct Budgeted<F> {
         budget: Budget,
+        reach: Reach,
         #[pin]
         future: F,
     }
 }
 
 impl<F> Budgeted<F> {
-    /// Wraps `future` with a budget of [`Budget::DEFAULT_UNITS`] per poll.
+    /// Wraps `future` with a budget of [`Budget::DEFAULT_UNITS`] per poll,
+    /// for Context-based primitives and, with the `tokio` feature, tokio's
+    /// types.
     ///
     /// # Examples
     ///
     /// ```
     /// let task = coop_adapters::Budgeted::new(async {});
-    /// assert_eq!(task.budget().units(), 128);
+    /// assert_eq!(task.units(), 128);
     /// ```
     pub fn new(future: F) -> Self {
-        Self::with_budget(future, Budget::new())
+        Self::with_units(future, Budget::DEFAULT_UNITS)
     }
 
-    /// Wraps `future` with a budget of `units` per poll.
+    /// Wraps `future` with a budget of `units` per poll, for Context-based
+    /// primitives and, with the `tokio` feature, tokio's types (at most 128
+    /// for those: see [the module docs](crate::budgeted)).
     ///
     /// # Panics
     ///
@@ -134,45 +164,73 @@ impl<F> Budgeted<F> {
     ///
     /// ```
     /// let task = coop_adapters::Budgeted::with_units(async {}, 32);
-    /// assert_eq!(task.budget().units(), 32);
+    /// assert_eq!(task.units(), 32);
     /// ```
     pub fn with_units(future: F, units: u8) -> Self {
-        Self::with_budget(future, Budget::with_units(units))
+        Self {
+            budget: Budget::with_units(units),
+            reach: Reach::Everything,
+            future,
+        }
     }
 
-    /// Wraps `future` with `budget`, which is reset to its
-    /// [`units`](Budget::units) at each poll.
+    /// Wraps `future` with a budget of `units` per poll for Context-based
+    /// primitives only: tokio's own types inside are not budgeted on foreign
+    /// executors, even with the `tokio` feature, and each poll costs no tokio
+    /// scope. For tasks that use no tokio types.
     ///
-    /// # Examples
+    /// # Panics
     ///
-    /// ```
-    /// use task_coop::Budget;
-    ///
-    /// let task = coop_adapters::Budgeted::with_budget(async {}, Budget::with_units(8));
-    /// assert_eq!(task.budget().units(), 8);
-    /// ```
-    pub fn with_budget(future: F, budget: Budget) -> Self {
-        Self { budget, future }
-    }
-
-    /// The budget: after a poll, [`Budget::remaining`] tells what it left.
+    /// If `units` is 0 (see [`Budget::with_units`]).
     ///
     /// # Examples
     ///
     /// ```
     /// use std::future::Future;
     /// use std::pin::pin;
-    /// use std::task::{Context, Waker};
-    /// use coop_adapters::{Budgeted, Coop};
+    /// use std::task::{Context, Poll, Waker};
+    /// use coop_adapters::Budgeted;
+    /// use task_coop::BudgetExt;
     ///
-    /// let mut task = pin!(Budgeted::new(async {
-    ///     Coop::new(async {}).await; // one unit
-    /// }));
-    /// let _ = task.as_mut().poll(&mut Context::from_waker(Waker::noop()));
-    /// assert_eq!(task.budget().remaining(), 127);
+    /// let mut task = pin!(Budgeted::context_only(
+    ///     std::future::poll_fn(|cx| Poll::Ready(cx.budget_remaining())),
+    ///     16,
+    /// ));
+    /// let out = task.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    /// assert_eq!(out, Poll::Ready(Some(16)));
     /// ```
-    pub fn budget(&self) -> &Budget {
-        &self.budget
+    pub fn context_only(future: F, units: u8) -> Self {
+        Self {
+            budget: Budget::with_units(units),
+            reach: Reach::ContextOnly,
+            future,
+        }
+    }
+
+    /// Units each poll starts with.
+    pub fn units(&self) -> u8 {
+        self.budget.units()
+    }
+
+    /// Whether tokio's types are budgeted too: true unless made with
+    /// [`context_only`](Self::context_only) or built without the `tokio`
+    /// feature.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use coop_adapters::Budgeted;
+    ///
+    /// assert!(!Budgeted::context_only(async {}, 128).reaches_tokio());
+    /// assert_eq!(Budgeted::new(async {}).reaches_tokio(), cfg!(feature = "tokio"));
+    /// ```
+    pub fn reaches_tokio(&self) -> bool {
+        cfg!(feature = "tokio") && self.reach == Reach::Everything
+    }
+
+    /// The wrapped future, pinned.
+    pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut F> {
+        self.project().future
     }
 
     /// Unwraps the task.
@@ -193,6 +251,11 @@ impl<F: Future> Future for Budgeted<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
+        #[cfg(feature = "tokio")]
+        if *this.reach == Reach::Everything {
+            let units = this.budget.units();
+            return crate::tokio_bridge::scope::poll_shared(units, None, this.future, cx);
+        }
         this.budget.poll(this.future, cx)
     }
 }

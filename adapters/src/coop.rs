@@ -39,6 +39,32 @@ use core::task::{ready, Context, Poll};
 
 use task_coop::ContextExt;
 
+/// Wraps `inner` in a [`Coop`]: one unit of the task's budget per
+/// completion (future), item (stream) or accepted item (sink). The same as
+/// [`Coop::new`] and [`.cooperative()`](crate::CooperativeExt::cooperative),
+/// and as tokio's `tokio::task::coop::cooperative` for futures.
+///
+/// # Examples
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::pin;
+/// use std::task::{Context, Poll, Waker};
+/// use coop_adapters::cooperative;
+/// use task_coop::Budget;
+///
+/// let mut budget = Budget::with_units(1);
+/// let mut cx = Context::from_waker(Waker::noop());
+/// budget.install(&mut cx, |cx| {
+///     assert_eq!(pin!(cooperative(async { 1 })).poll(cx), Poll::Ready(1));
+///     // The one unit is spent: the next one has to wait for the next poll.
+///     assert_eq!(pin!(cooperative(async { 2 })).poll(cx), Poll::Pending);
+/// });
+/// ```
+pub const fn cooperative<T>(inner: T) -> Coop<T> {
+    Coop::new(inner)
+}
+
 pin_project_lite::pin_project! {
     /// A future, stream or sink that takes one unit of the task's budget per
     /// completion, item or accepted item: see [the module docs](crate::coop)
@@ -47,10 +73,11 @@ pin_project_lite::pin_project! {
     /// `Coop<T>` is a [`Future`] when `T` is one, a `Stream` and a `Sink`
     /// (feature `futures`) when `T` is, so one wrapper also covers types that
     /// are both. Make one with [`Coop::new`] or
+    /// [`cooperative()`](crate::cooperative()) or
     /// [`.cooperative()`](crate::CooperativeExt::cooperative); the opt-out is
     /// [`task_coop::unconstrained`].
     ///
-    /// As a future it behaves exactly as [`task_coop::cooperative`].
+    /// As a future it behaves exactly as tokio's `tokio::task::coop::Coop`.
     ///
     /// # Examples
     ///

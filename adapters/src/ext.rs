@@ -66,19 +66,38 @@ pub trait CooperativeExt: Sized {
     }
 
     /// Wraps a task in a [`Budgeted`]: each poll of it runs under a fresh
-    /// [`Budget`](task_coop::Budget). For executors and their users:
-    /// `executor.spawn(task.budgeted())`.
+    /// budget, the same as [`budgeted`](crate::budgeted()). For executors and
+    /// their users: `executor.spawn(task.budgeted())`.
     ///
     /// # Examples
     ///
     /// ```
     /// use coop_adapters::CooperativeExt;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
     /// use task_coop::ContextExt;
     ///
-    /// let remaining = futures::executor::block_on(
-    ///     std::future::poll_fn(|cx| std::task::Poll::Ready(cx.budget_remaining())).budgeted(),
+    /// // Takes units until the budget says Pending, then finishes next poll.
+    /// let taken = AtomicU32::new(0);
+    /// let mut yielded = false;
+    /// futures::executor::block_on(
+    ///     std::future::poll_fn(|cx| loop {
+    ///         if yielded {
+    ///             return std::task::Poll::Ready(());
+    ///         }
+    ///         match cx.poll_cooperate() {
+    ///             std::task::Poll::Ready(mut coop) => {
+    ///                 coop.made_progress();
+    ///                 taken.fetch_add(1, Ordering::Relaxed);
+    ///             }
+    ///             std::task::Poll::Pending => {
+    ///                 yielded = true;
+    ///                 return std::task::Poll::Pending;
+    ///             }
+    ///         }
+    ///     })
+    ///     .budgeted(),
     /// );
-    /// assert_eq!(remaining, Some(128));
+    /// assert_eq!(taken.into_inner(), 128);
     /// ```
     fn budgeted(self) -> Budgeted<Self>
     where

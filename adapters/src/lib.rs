@@ -4,13 +4,12 @@
 //!
 //! | item | feature | what it does |
 //! |---|---|---|
-//! | `CoopCompat` | `tokio` | runs a future with one budget shared by tokio's types and Context-based primitives, on any executor; tokio's timers, IO and spawn work inside |
-//! | `unconstrained` | `tokio` | turns off tokio's budget and the Context budget for what it wraps |
-//! | [`Coop`], `.cooperative()` | | one unit per completed future, stream item, or sink send |
+//! | `budgeted`, `Budgeted` | `std` | the spawn-time wrapper: a budget for each poll of a task, on executors without one; with `tokio`, for tokio's types too |
+//! | `CoopCompat` | `tokio` | runs a future with one budget shared by tokio's types and Context-based primitives, on any executor, in a tokio runtime of your choice; tokio's timers, IO and spawn work inside |
+//! | [`Coop`], [`cooperative()`], `.cooperative()` | | one unit per completed future, stream item, or sink send |
 //! | `channel` | `futures` | futures-rs channels whose receivers and bounded senders are cooperative |
 //! | `CoopIo` | `futures` or `tokio` | cooperative `AsyncRead`/`AsyncWrite`/`AsyncBufRead`, converting between the tokio and futures-io traits |
 //! | `CoopUnordered` | `futures` | a `FuturesUnordered` whose children share the task's budget and which stops when it is spent |
-//! | `budgeted`, `Budgeted` | `std` | gives each poll of a task a [`task_coop::Budget`], for executors without one |
 //!
 //! Most applications use these through the facade crate `coop-compat`.
 #![doc(test(attr(deny(warnings))))]
@@ -27,7 +26,7 @@
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 mod tokio_bridge;
 #[cfg(feature = "tokio")]
-pub use tokio_bridge::{unconstrained, CoopCompat, Unconstrained};
+pub use tokio_bridge::CoopCompat;
 
 #[cfg(feature = "std")]
 pub mod budgeted;
@@ -36,7 +35,7 @@ pub mod coop;
 pub mod ext;
 #[cfg(feature = "std")]
 pub use budgeted::{budgeted, Budgeted};
-pub use coop::Coop;
+pub use coop::{cooperative, Coop};
 #[cfg(feature = "std")]
 pub use ext::CooperativeExt;
 #[cfg(feature = "futures")]
