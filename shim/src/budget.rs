@@ -9,6 +9,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
+use crate::dispatch;
 use crate::raw::budget_cell::OwnedCell;
 
 /// A task budget that counts units, like tokio's: `units` per installation,
@@ -125,7 +126,7 @@ impl Budget {
     ///
     /// ```
     /// use std::task::{Context, Waker};
-    /// use task_coop::{Budget, ContextExt};
+    /// use task_coop::{Budget, BudgetExt, ContextExt};
     ///
     /// let mut budget = Budget::with_units(2);
     /// let mut cx = Context::from_waker(Waker::noop());
@@ -141,7 +142,9 @@ impl Budget {
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> R,
     ) -> R {
-        self.cell.install(self.units, cx, poll)
+        self.cell.install(self.units, cx, |cell, cx| {
+            dispatch::install_budget(cx, cell, poll)
+        })
     }
 
     /// Polls `future` once under a fresh installation of this budget.

@@ -9,13 +9,15 @@
 
 use core::task::{Context, Poll};
 
-use crate::raw::carrier::{self, Found};
+use crate::dispatch;
 use crate::Cooperation;
 
-/// The proposal's additions to [`Context`].
+/// The proposal's addition to [`Context`]: exactly its
+/// `Context::poll_cooperate`, and nothing else.
 ///
 /// Porting to std, if it adopts the proposal, is deleting the `use` of this
-/// trait.
+/// trait. The crate's extension beyond the proposal is in
+/// [`BudgetExt`](crate::BudgetExt).
 pub trait ContextExt: sealed::Sealed {
     /// Asks the task's budget for one unit of work.
     ///
@@ -60,53 +62,12 @@ pub trait ContextExt: sealed::Sealed {
     /// assert_eq!(taken, 4);
     /// ```
     fn poll_cooperate(&mut self) -> Poll<Cooperation>;
-
-    /// The units the installed provider has left, if it counts them; `None`
-    /// when nothing is installed, inside [`unconstrained`](crate::unconstrained),
-    /// or when the provider does not say.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::task::{Context, Waker};
-    /// use task_coop::{Budget, ContextExt};
-    ///
-    /// let mut cx = Context::from_waker(Waker::noop());
-    /// assert_eq!(cx.budget_remaining(), None);
-    /// Budget::with_units(10).install(&mut cx, |cx| assert_eq!(cx.budget_remaining(), Some(10)));
-    /// ```
-    fn budget_remaining(&self) -> Option<u32>;
 }
 
 impl ContextExt for Context<'_> {
     #[inline]
     fn poll_cooperate(&mut self) -> Poll<Cooperation> {
-        match carrier::lookup(self) {
-            Found::Installed(slot, waker) => slot.poll_cooperate(waker),
-            Found::Nothing => nothing_installed(self),
-        }
-    }
-
-    fn budget_remaining(&self) -> Option<u32> {
-        match carrier::lookup(self) {
-            Found::Installed(slot, _) => slot.remaining(),
-            Found::Nothing => None,
-        }
-    }
-}
-
-/// With no provider: tokio's budget if the feature is on, else no budget.
-/// Inlined: inside a tokio task this is the hot path (measured: keeping it
-/// out of line cost a third more than tokio's own `poll_proceed`).
-#[inline]
-fn nothing_installed(_cx: &mut Context<'_>) -> Poll<Cooperation> {
-    #[cfg(feature = "tokio")]
-    {
-        crate::tokio_budget::fallback(_cx.waker())
-    }
-    #[cfg(not(feature = "tokio"))]
-    {
-        Poll::Ready(Cooperation::unconstrained())
+        dispatch::poll_cooperate(self)
     }
 }
 

@@ -6,10 +6,14 @@
 //! it its own meaning without generics. What can go wrong lives in the vtable
 //! contract below: a provider whose functions do not follow it makes
 //! [`Cooperation::made_progress`] or `drop` undefined behaviour. Providers that
-//! do not want to think about that implement the safe [`Cooperate`] trait
-//! instead.
+//! do not want to think about that implement the safe `Cooperate` trait
+//! instead (feature `alloc`).
 //!
-//! [`Cooperate`]: crate::Cooperate
+//! This module knows no provider. What [`Cooperation::made_progress`] and
+//! `drop` do is in `dispatch.rs`, next to the crate's own vtables, so that
+//! their fast paths inline; for any other vtable they end here, in
+//! [`Cooperation::made_progress_by_vtable`] and
+//! [`Cooperation::drop_by_vtable`].
 
 use core::fmt;
 use core::mem::ManuallyDrop;
@@ -45,12 +49,40 @@ use core::ptr;
 /// again.
 #[derive(Copy, Clone, Debug)]
 pub struct CooperationVTable {
+    /// Called by [`Cooperation::made_progress`] with the cooperation's data:
+    /// the work was done, the unit stays spent. Takes ownership of `data`
+    /// (releases what `drop` would have released); at most once per
+    /// cooperation, and never together with `drop`.
     made_progress: unsafe fn(*const ()),
+    /// Called when the cooperation is dropped without progress, with its
+    /// data: releases what `data` holds, and usually gives the unit back. At
+    /// most once per cooperation, and never together with `made_progress`.
     drop: unsafe fn(*const ()),
 }
 
 impl CooperationVTable {
     /// Creates a vtable from the two functions of its [contract](Self#contract).
+    ///
+    /// Both functions get the `data` pointer that was given to
+    /// [`Cooperation::from_raw`] with this vtable. For each cooperation,
+    /// exactly one of them is called, at most once (never, if the cooperation
+    /// is forgotten), on the thread that made the cooperation, at any time
+    /// after it was made: also after the poll that made it returned and after
+    /// its provider was dropped. Neither should unwind or wake the task.
+    ///
+    /// # `made_progress`
+    ///
+    /// This function is called when [`Cooperation::made_progress`] is called
+    /// on the cooperation: the future did the work the unit stands for. The
+    /// unit stays spent. It takes ownership of `data`: it must release
+    /// whatever resources `drop` would have released.
+    ///
+    /// # `drop`
+    ///
+    /// This function is called when the cooperation is dropped without
+    /// `made_progress` having been called. It must release the resources
+    /// `data` holds; a budgeting provider usually gives the unit back here,
+    /// as tokio's `RestoreOnPending` does.
     ///
     /// To recognise cooperations of your own later (by
     /// [`Cooperation::vtable`]), put the vtable in one non-generic `static` and
@@ -82,8 +114,9 @@ impl CooperationVTable {
 /// A `static` (not a `const`), so that its address identifies it.
 static UNCONSTRAINED_VTABLE: CooperationVTable = CooperationVTable::new(do_nothing, do_nothing);
 
-/// Ignores the data pointer; the unconstrained cooperation holds nothing.
-unsafe fn do_nothing(_data: *const ()) {}
+/// A vtable function for cooperations whose data holds nothing: ignores it.
+/// A safe `fn`, which coerces to the `unsafe fn` a vtable takes.
+pub(crate) fn do_nothing(_data: *const ()) {}
 
 /// Permission to do one unit of work, handed out by the task's budget through
 /// [`ContextExt::poll_cooperate`].
@@ -161,7 +194,7 @@ impl Cooperation {
 
     /// Creates a cooperation from a data pointer and a vtable.
     ///
-    /// Prefer the safe [`Cooperate`](crate::Cooperate) trait unless you need
+    /// Prefer the safe `Cooperate` trait (feature `alloc`) unless you need
     /// a representation without reference counting.
     ///
     /// # Safety
@@ -178,45 +211,6 @@ impl Cooperation {
     #[inline]
     pub const unsafe fn from_raw(data: *const (), vtable: &'static CooperationVTable) -> Self {
         Self { data, vtable }
-    }
-
-    /// Records that the future did work it will not need to do again: a
-    /// message was received, bytes were read (or end of file or an error was
-    /// reached), a lock was acquired. The unit this cooperation stands for
-    /// stays spent.
-    ///
-    /// Polling a sub-future is not progress; a read that returned `Pending`
-    /// or zero bytes into a non-empty buffer is not progress. Calling this
-    /// when no progress was made can make a task that waits for something
-    /// spin until its budget runs out on every poll.
-    ///
-    /// After this call the cooperation is [unconstrained](Self::unconstrained):
-    /// calling it again does nothing.
-    #[inline]
-    pub fn made_progress(&mut self) {
-        // The budget's cooperation first: the hot case, one compare.
-        #[cfg(feature = "alloc")]
-        if crate::raw::budget_cell::is_budget_vtable(self.vtable) {
-            let this = ManuallyDrop::new(core::mem::take(self));
-            // SAFETY: as below; this is the function `BUDGET_VTABLE` holds,
-            // called directly so that the budget's fast path inlines.
-            unsafe { crate::raw::budget_cell::made_progress(this.data) };
-            return;
-        }
-        if self.is_unconstrained() {
-            return;
-        }
-        let this = ManuallyDrop::new(core::mem::take(self));
-        #[cfg(feature = "tokio")]
-        if crate::tokio_budget::is_tokio_vtable(this.vtable) {
-            // SAFETY: as below; this is the function `TOKIO_VTABLE` holds.
-            unsafe { crate::tokio_budget::spend_unit(this.data) };
-            return;
-        }
-        // SAFETY: `from_raw`'s caller promised that `made_progress` may be
-        // called once with `data` at any time; `this` is never dropped, so
-        // neither vtable function is called for `data` again.
-        unsafe { (this.vtable.made_progress)(this.data) }
     }
 
     /// Whether this is the [unconstrained](Self::unconstrained) cooperation.
@@ -236,31 +230,30 @@ impl Cooperation {
     pub fn vtable(&self) -> &'static CooperationVTable {
         self.vtable
     }
-}
 
-impl Drop for Cooperation {
+    /// Ends the cooperation through its vtable's `made_progress`: what
+    /// [`made_progress`](Self::made_progress) does for a vtable that is not
+    /// one of the crate's own.
     #[inline]
-    fn drop(&mut self) {
-        if self.is_unconstrained() {
-            return;
-        }
-        // Dropping a tokio-backed cooperation does nothing (the unit is only
-        // spent at `made_progress`).
-        #[cfg(feature = "tokio")]
-        if crate::tokio_budget::is_tokio_vtable(self.vtable) {
-            return;
-        }
-        #[cfg(feature = "alloc")]
-        if crate::raw::budget_cell::is_budget_vtable(self.vtable) {
-            // SAFETY: as below; this is the function `BUDGET_VTABLE` holds,
-            // called directly so that the budget's fast path inlines.
-            unsafe { crate::raw::budget_cell::drop_cooperation(self.data) };
-            return;
-        }
+    pub(crate) fn made_progress_by_vtable(self) {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `from_raw`'s caller promised that `made_progress` may be
+        // called once with `data`, on this thread (a `Cooperation` is not
+        // `Send`), at any time; `this` is consumed and never dropped, so no
+        // vtable function is called for `data` again.
+        unsafe { (this.vtable.made_progress)(this.data) }
+    }
+
+    /// Ends the cooperation through its vtable's `drop`: what dropping it
+    /// does for a vtable that is not one of the crate's own.
+    #[inline]
+    pub(crate) fn drop_by_vtable(self) {
+        let this = ManuallyDrop::new(self);
         // SAFETY: `from_raw`'s caller promised that `drop` may be called once
-        // with `data` at any time; `made_progress` replaces `self` before
-        // calling its own function, so this is the only call.
-        unsafe { (self.vtable.drop)(self.data) }
+        // with `data`, on this thread (a `Cooperation` is not `Send`), at any
+        // time; `this` is consumed and never dropped, so no vtable function
+        // is called for `data` again.
+        unsafe { (this.vtable.drop)(this.data) }
     }
 }
 

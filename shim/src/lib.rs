@@ -8,7 +8,9 @@
 //! [`CooperationVTable`], [`ContextExt::poll_cooperate`],
 //! [`Cooperation::made_progress`], [`Cooperation::unconstrained`]. Code
 //! written against this crate ports to std, if std adopts the proposal, by
-//! changing an import.
+//! changing an import. One extension goes beyond the proposal and would have
+//! no std equivalent: [`BudgetExt::budget_remaining`], which tells how many
+//! units the installed provider has left.
 //!
 //! # For authors of primitives
 //!
@@ -97,12 +99,25 @@
 //! no provider and are unconstrained. Without `alloc` there is no [`Budget`];
 //! executors can still implement [`CooperationProvider`] with a
 //! [`CooperationVTable`] over their own statically allocated state.
+//!
+//! # Where the unsafe code is
+//!
+//! In the `raw` module (the carrier waker, the budget's counter, the `Rc`
+//! vtable), which imports nothing else of the crate; and, outside it, only
+//! where a [`Cooperation`] is made from raw parts or ended through its vtable
+//! (`cooperation.rs`, `dispatch.rs`, `cooperate.rs`) and in the pin
+//! projection of [`Unconstrained`]. The `raw` module's docs list each one.
+//!
+// Links to items of features that are off point at the feature table
+// instead, so that the docs build without broken links in every feature set.
+#![cfg_attr(feature = "alloc", doc = "[`Budget`]: crate::Budget")]
+#![cfg_attr(not(feature = "alloc"), doc = "[`Budget`]: crate#features")]
+#![cfg_attr(feature = "alloc", doc = "[`Cooperate`]: crate::Cooperate")]
+#![cfg_attr(not(feature = "alloc"), doc = "[`Cooperate`]: crate#features")]
+#![cfg_attr(feature = "tokio", doc = "[`TokioBudget`]: crate::TokioBudget")]
+#![cfg_attr(not(feature = "tokio"), doc = "[`TokioBudget`]: crate#features")]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// The docs link the items of every feature (docs.rs builds them all). Built
-// with fewer features, those links have nothing to point at; every other
-// rustdoc warning still counts.
-#![cfg_attr(not(feature = "tokio"), allow(rustdoc::broken_intra_doc_links))]
 #![doc(test(attr(deny(warnings))))]
 
 #[cfg(feature = "alloc")]
@@ -110,27 +125,40 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-mod context_ext;
-mod cooperation;
-mod cooperative;
-mod provider;
+// The module graph, each module importing only those listed before it (no
+// circle): `raw` (a leaf: imports nothing of the crate); `cooperation`;
+// `provider`; `dispatch` (the only one that knows the concrete providers);
+// then the public faces: `context_ext`, `budget_ext`, `install`,
+// `unconstrained`, `cooperate`, `budget`, `tokio_budget`.
 mod raw;
+
+mod cooperation;
+mod provider;
+
+mod dispatch;
+
+mod budget_ext;
+mod context_ext;
+mod install;
 mod unconstrained;
 
 #[cfg(feature = "alloc")]
 mod budget;
+#[cfg(feature = "alloc")]
+mod cooperate;
 #[cfg(feature = "tokio")]
 mod tokio_budget;
 
+pub use budget_ext::BudgetExt;
 pub use context_ext::ContextExt;
 pub use cooperation::{Cooperation, CooperationVTable};
-pub use cooperative::{cooperative, Cooperative};
-pub use provider::{with_provider, with_unconstrained, CooperationProvider};
+pub use install::with_provider;
+pub use provider::CooperationProvider;
 pub use unconstrained::{unconstrained, Unconstrained};
 
 #[cfg(feature = "alloc")]
 pub use budget::Budget;
 #[cfg(feature = "alloc")]
-pub use provider::Cooperate;
+pub use cooperate::Cooperate;
 #[cfg(feature = "tokio")]
 pub use tokio_budget::TokioBudget;

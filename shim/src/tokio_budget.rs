@@ -1,11 +1,6 @@
 //! [`TokioBudget`]: a provider backed by tokio's own budget (feature `tokio`).
-//!
-//! tokio keeps the budget in its thread-local and exposes only
-//! `has_budget_remaining` and `poll_proceed`. A cooperation here checks for a
-//! unit when it is taken (`has_budget_remaining`, about half a nanosecond)
-//! and spends it in `made_progress` (`poll_proceed` plus `made_progress` on
-//! tokio's guard). So a Context-based primitive and tokio's own types draw
-//! from one budget, and a cooperation dropped without progress costs nothing.
+//! How its cooperations work is in `dispatch.rs` (`poll_tokio`), with the
+//! crate's other providers.
 //!
 //! What can go wrong: the unit is spent at `made_progress`, not when it is
 //! taken, so two cooperations held at once on the last unit can both go
@@ -16,9 +11,8 @@
 
 use core::task::{Context, Poll, Waker};
 
-use tokio::task::coop;
-
-use crate::{Cooperation, CooperationProvider, CooperationVTable};
+use crate::dispatch;
+use crate::{Cooperation, CooperationProvider};
 
 /// Answers `poll_cooperate` from tokio's budget of the current task. Outside
 /// a tokio budget scope (any thread not inside a tokio task poll or
@@ -81,62 +75,13 @@ impl TokioBudget {
     /// ```
     #[inline]
     pub fn install<R>(self, cx: &mut Context<'_>, poll: impl FnOnce(&mut Context<'_>) -> R) -> R {
-        crate::raw::carrier::install(cx, crate::raw::carrier::Slot::Tokio, poll)
+        dispatch::install_tokio(cx, poll)
     }
 }
 
 impl CooperationProvider for TokioBudget {
     #[inline]
     fn poll_cooperate(&self, waker: &Waker) -> Poll<Cooperation> {
-        poll_cooperate(waker)
+        dispatch::poll_tokio(waker)
     }
 }
-
-/// The one vtable of tokio-backed cooperations.
-static TOKIO_VTABLE: CooperationVTable = CooperationVTable::new(spend_unit, do_nothing);
-
-/// `poll_cooperate` when nothing is installed: tokio's budget, whatever it
-/// is on this thread. Off tokio (no task, no `block_on`) tokio's budget is
-/// unconstrained, so the cooperation never runs out; it is still a
-/// tokio-backed one (`is_unconstrained()` is false), because telling "off
-/// tokio" apart costs two lookups in tokio's thread-local (about 4 ns) on
-/// every call, where asking tokio's budget costs half a nanosecond.
-#[inline]
-pub(crate) fn fallback(waker: &Waker) -> Poll<Cooperation> {
-    poll_cooperate(waker)
-}
-
-#[inline]
-pub(crate) fn poll_cooperate(waker: &Waker) -> Poll<Cooperation> {
-    if coop::has_budget_remaining() {
-        // SAFETY: the data pointer is unused; both functions are sound at any
-        // time on any thread (they only call tokio's public API).
-        return Poll::Ready(unsafe { Cooperation::from_raw(core::ptr::null(), &TOKIO_VTABLE) });
-    }
-    // Out of budget: let tokio register the waker the way its own types do
-    // (deferred until the task yields when inside its scheduler).
-    let mut cx = Context::from_waker(waker);
-    match coop::poll_proceed(&mut cx) {
-        Poll::Pending => Poll::Pending,
-        // Not reached: has_budget_remaining said no. Spend nothing.
-        Poll::Ready(_restore) => Poll::Ready(Cooperation::unconstrained()),
-    }
-}
-
-/// Whether `vtable` is tokio's: `Cooperation` then calls [`spend_unit`]
-/// directly (the same function), which lets it inline.
-#[inline]
-pub(crate) fn is_tokio_vtable(vtable: &'static CooperationVTable) -> bool {
-    core::ptr::eq(vtable, &TOKIO_VTABLE)
-}
-
-/// `made_progress`: spend one unit of tokio's current budget.
-#[inline]
-pub(crate) unsafe fn spend_unit(_data: *const ()) {
-    let mut cx = Context::from_waker(Waker::noop());
-    if let Poll::Ready(restore) = coop::poll_proceed(&mut cx) {
-        restore.made_progress();
-    }
-}
-
-unsafe fn do_nothing(_data: *const ()) {}

@@ -8,15 +8,16 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use crate::provider::with_unconstrained;
+use crate::dispatch;
 
-/// Turns off the Context budget for `future`: inside it,
+/// Turns off every budget compiled in for `future`: inside it,
 /// [`poll_cooperate`](crate::ContextExt::poll_cooperate) always returns
 /// [`Cooperation::unconstrained`](crate::Cooperation::unconstrained), whatever
-/// the executor installed. Code around it stays budgeted.
+/// the executor installed, and with the `tokio` feature tokio's own budget is
+/// off too (as in `tokio::task::coop::unconstrained`), so tokio's types inside
+/// never force a yield. Code around it stays budgeted.
 ///
-/// This does not turn off tokio's own budget for tokio's types; the facade
-/// crate's `coop_compat::unconstrained` (feature `tokio`) turns off both.
+/// The same type, with the same methods, with or without the `tokio` feature.
 ///
 /// # Examples
 ///
@@ -50,6 +51,13 @@ pub struct Unconstrained<F> {
 
 impl<F> Unconstrained<F> {
     /// The wrapped future.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let wrapped = task_coop::unconstrained(async { 1 });
+    /// let _future = wrapped.into_inner();
+    /// ```
     pub fn into_inner(self) -> F {
         self.future
     }
@@ -59,10 +67,31 @@ impl<F: Future> Future for Unconstrained<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: structural pinning of the only field: it is never moved out
-        // of a pinned `Unconstrained` (`into_inner` takes `self` by value, which
-        // needs an unpinned one), and there is no `Drop` impl.
+        // SAFETY: structural pinning of the only field (`Pin::map_unchecked_mut`'s
+        // contract): it is never moved out of a pinned `Unconstrained`
+        // (`into_inner` takes `self` by value, which needs an unpinned one),
+        // there is no `Drop` impl, and `Unconstrained<F>` is `Unpin` only if
+        // `F` is.
         let future = unsafe { self.map_unchecked_mut(|this| &mut this.future) };
-        with_unconstrained(cx, |cx| future.poll(cx))
+        poll_unconstrained(future, cx)
     }
+}
+
+/// Polls `future` with the Context budget off.
+#[cfg(not(feature = "tokio"))]
+#[inline]
+fn poll_unconstrained<F: Future>(future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    dispatch::install_unconstrained(cx, |cx| future.poll(cx))
+}
+
+/// Polls `future` with tokio's budget off (tokio's `Unconstrained`, built for
+/// this poll around a borrow of it), and inside that with the Context budget
+/// off.
+#[cfg(feature = "tokio")]
+#[inline]
+fn poll_unconstrained<F: Future>(mut future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    let inner = core::future::poll_fn(|cx: &mut Context<'_>| {
+        dispatch::install_unconstrained(cx, |cx| future.as_mut().poll(cx))
+    });
+    core::pin::pin!(tokio::task::coop::unconstrained(inner)).poll(cx)
 }

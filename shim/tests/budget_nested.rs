@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::task::{Context, Poll, Waker};
 
 use support::spend;
-use task_coop::{with_provider, Budget, ContextExt, Cooperation, CooperationProvider};
+use task_coop::{with_provider, Budget, BudgetExt, Cooperation, CooperationProvider};
 
 /// What a child polled by a combinator with a waker of its own would see.
 #[cfg(feature = "std")]

@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::task::{Context, Poll, Waker};
 
 use support::{spend, take};
-use task_coop::{Budget, ContextExt};
+use task_coop::{Budget, BudgetExt, ContextExt};
 
 /// Installs `budget` and panics after spending `spent` units and while
 /// holding one more.

@@ -11,7 +11,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use support::{spend, take};
-use task_coop::{unconstrained, Budget, ContextExt};
+use task_coop::{unconstrained, Budget, BudgetExt};
 
 #[test]
 fn unconstrained_inside_a_budget() {

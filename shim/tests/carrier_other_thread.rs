@@ -13,7 +13,7 @@ mod support;
 use std::task::{Context, Poll, Waker};
 
 use support::{spend, WakeCounter};
-use task_coop::{Budget, ContextExt};
+use task_coop::{Budget, BudgetExt, ContextExt};
 
 #[test]
 fn a_carrier_lent_to_another_thread_does_not_carry_the_budget_there() {

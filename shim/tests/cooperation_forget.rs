@@ -9,7 +9,7 @@ use std::mem;
 use std::task::{Context, Waker};
 
 use support::{spend, take};
-use task_coop::{Budget, ContextExt, Cooperation, CooperationVTable};
+use task_coop::{Budget, BudgetExt, Cooperation, CooperationVTable};
 
 /// Forgets `coop`, returning its raw parts so that the test can give the
 /// memory back at the end (for Miri's leak checker).

@@ -12,7 +12,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use support::{spend, take};
-use task_coop::{Budget, ContextExt, Cooperation};
+use task_coop::{Budget, BudgetExt, Cooperation};
 
 /// What the future does in its second poll with the cooperation it kept.
 #[derive(Clone, Copy, Debug)]

@@ -12,7 +12,7 @@ use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use task_coop::{cooperative, unconstrained, with_unconstrained, Budget, ContextExt};
+use task_coop::{unconstrained, Budget, BudgetExt, ContextExt};
 
 /// The system allocator, counting the allocations made on a thread while
 /// that thread has its window open.
@@ -106,7 +106,9 @@ fn installing_and_spending_a_budget_allocates_nothing() {
                 assert_eq!(cx.budget_remaining(), Some(0));
             });
         }
-        let mut task = pin!(cooperative(async { 1 }));
+        let mut task = pin!(poll_fn(|cx: &mut Context<'_>| cx
+            .poll_cooperate()
+            .map(|mut coop| coop.made_progress())));
         assert!(budget.poll(task.as_mut(), &mut cx).is_ready());
     });
     assert_eq!(allocations, 0);
@@ -125,12 +127,10 @@ fn nested_installations_and_the_opt_out_allocate_nothing() {
                 };
                 coop.made_progress();
             });
-            with_unconstrained(cx, |cx| {
-                let Poll::Ready(mut coop) = cx.poll_cooperate() else {
-                    panic!()
-                };
-                coop.made_progress();
-            });
+            let mut progress = pin!(unconstrained(poll_fn(|cx: &mut Context<'_>| cx
+                .poll_cooperate()
+                .map(|mut coop| coop.made_progress()))));
+            assert!(progress.as_mut().poll(cx).is_ready());
             let mut free = pin!(unconstrained(poll_fn(|cx: &mut Context<'_>| cx
                 .poll_cooperate()
                 .map(drop))));

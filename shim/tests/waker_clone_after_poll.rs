@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Waker};
 
 use support::WakeCounter;
 use task_coop::{
-    unconstrained, with_provider, Budget, ContextExt, Cooperation, CooperationProvider,
+    unconstrained, with_provider, Budget, BudgetExt, Cooperation, CooperationProvider,
 };
 
 /// Polls once, under a fresh `Budget`, a future that keeps clones of its

@@ -1,5 +1,9 @@
-//! The state behind [`Budget`](crate::Budget): a counter that cooperations
-//! can reach after the poll that made them, without dangling.
+//! The state behind `Budget`: a counter that cooperations can reach after the
+//! poll that made them, without dangling.
+//!
+//! This module hands out and takes back cooperation *data* pointers; pairing
+//! them with a vtable (whose two functions are [`made_progress`] and
+//! [`drop_cooperation`]) is left to the layer above.
 //!
 //! Each cooperation holds the [`BudgetCell`] alive and carries, in
 //! the low eight bits of its data pointer, the units that were left just
@@ -28,8 +32,7 @@ use core::task::{Context, Poll, RawWakerVTable, Waker};
 
 use alloc::boxed::Box;
 
-use crate::raw::carrier::{self, Slot};
-use crate::{Cooperation, CooperationVTable};
+use super::carrier;
 
 /// Low address bits that hold a cooperation's restore value.
 const TAG_MASK: usize = 0xFF;
@@ -50,16 +53,6 @@ pub(crate) struct BudgetCell {
     task_waker: Cell<(*const (), *const RawWakerVTable)>,
     /// Whether running out of units already woke the task this installation.
     woke_task: Cell<bool>,
-}
-
-/// The vtable of every budget cooperation. A non-generic `static`.
-static BUDGET_VTABLE: CooperationVTable = CooperationVTable::new(made_progress, drop_cooperation);
-
-/// Whether `vtable` is the budget's: `Cooperation` then calls the budget's
-/// functions directly (the same functions), which lets them inline.
-#[inline]
-pub(crate) fn is_budget_vtable(vtable: &'static CooperationVTable) -> bool {
-    ptr::eq(vtable, &BUDGET_VTABLE)
 }
 
 /// A borrow of a live cell that keeps the pointer's full provenance (a
@@ -85,9 +78,11 @@ impl CellRef<'_> {
     }
 
     /// `poll_cooperate` against this cell, on behalf of a leaf whose waker is
-    /// `waker`.
+    /// `waker`: `Ready` with the data of a new cooperation, which holds the
+    /// cell until [`made_progress`] or [`drop_cooperation`] is called with
+    /// it, once, on this thread; or `Pending`, after waking `waker` if due.
     #[inline]
-    pub(crate) fn poll_take(self, waker: &Waker) -> Poll<Cooperation> {
+    pub(crate) fn poll_take(self, waker: &Waker) -> Poll<*const ()> {
         let cell = self.cell();
         let remaining = cell.remaining.get();
         if remaining == 0 {
@@ -106,17 +101,16 @@ impl CellRef<'_> {
         );
         cell.taken.set(taken);
         cell.remaining.set(remaining - 1);
-        let data = self
-            .ptr
-            .as_ptr()
-            .cast_const()
-            .cast::<()>()
-            .map_addr(|addr| addr | usize::from(remaining));
-        // SAFETY: `data` is the cell pointer (256-aligned, so the low bits were
-        // zero) tagged with the restore value, and the hold just counted
-        // keeps the cell alive until one of the vtable functions releases it;
-        // they run on this thread only because `Cooperation` is not `Send`.
-        Poll::Ready(unsafe { Cooperation::from_raw(data, &BUDGET_VTABLE) })
+        // The cell pointer (256-aligned, so the low bits were zero) tagged
+        // with the restore value; the hold just counted keeps the cell alive
+        // until `made_progress` or `drop_cooperation` gives it back.
+        Poll::Ready(
+            self.ptr
+                .as_ptr()
+                .cast_const()
+                .cast::<()>()
+                .map_addr(|addr| addr | usize::from(remaining)),
+        )
     }
 }
 
@@ -154,7 +148,8 @@ fn untag(data: *const ()) -> (*mut BudgetCell, u8) {
 /// must own one of its live cooperations' holds.
 #[inline]
 unsafe fn release(cell: *mut BudgetCell) {
-    // SAFETY: the caller holds the cell alive.
+    // SAFETY: the caller owns one of the cell's counted holds (`# Safety`
+    // above), and a held cell is not freed.
     let cell_ref = unsafe { &*cell };
     let released = cell_ref.released.get().wrapping_add(1);
     cell_ref.released.set(released);
@@ -182,30 +177,42 @@ unsafe fn free(cell: *mut BudgetCell) {
     drop(unsafe { Box::from_raw(cell) });
 }
 
-/// `CooperationVTable::made_progress`: the unit stays spent.
+/// The budget cooperation's `made_progress`: the unit stays spent.
+///
+/// # Safety
+///
+/// `data` came from [`CellRef::poll_take`], on this thread, and neither this
+/// function nor [`drop_cooperation`] was called with it before (each gives
+/// back the hold that `poll_take` counted).
 #[inline]
 pub(crate) unsafe fn made_progress(data: *const ()) {
     let (cell, _restore) = untag(data);
-    // SAFETY: `data` came from `poll_take`, which counted this hold.
+    // SAFETY: the caller's promise: `data` holds one counted hold on a cell
+    // from `OwnedCell::fresh`, given back here.
     unsafe { release(cell) }
 }
 
-/// `CooperationVTable::drop`: no progress, so the units go back to what they
-/// were before this cooperation was taken, unless they are already higher (a
-/// refund never takes units away). Dropped in last-in-first-out order this is
-/// exactly tokio's `RestoreOnPending`.
+/// The budget cooperation's `drop`: no progress, so the units go back to
+/// what they were before this cooperation was taken, unless they are already
+/// higher (a refund never takes units away). Dropped in last-in-first-out
+/// order this is exactly tokio's `RestoreOnPending`.
+///
+/// # Safety
+///
+/// As for [`made_progress`].
 #[inline]
 pub(crate) unsafe fn drop_cooperation(data: *const ()) {
     let (cell, restore) = untag(data);
     {
-        // SAFETY: `data` came from `poll_take`, which counted this hold,
-        // so the cell is alive until `release` below.
+        // SAFETY: the caller's promise: `data` holds one counted hold, so the
+        // cell is alive until `release` below gives it back.
         let cell = unsafe { &*cell };
         if cell.attached.get() && cell.remaining.get() < restore {
             cell.remaining.set(restore);
         }
     }
-    // SAFETY: as above; this gives the counted hold back.
+    // SAFETY: the caller's promise: `data` holds one counted hold on a cell
+    // from `OwnedCell::fresh`, given back here, once.
     unsafe { release(cell) }
 }
 
@@ -237,7 +244,8 @@ impl OwnedCell {
     }
 
     fn cell(&self) -> &BudgetCell {
-        // SAFETY: the owner keeps the cell alive.
+        // SAFETY: a cell is freed only once its owner let go (`attached` is
+        // false, set in `Drop`), so it is alive while `self` is.
         unsafe { self.ptr.as_ref() }
     }
 
@@ -246,14 +254,15 @@ impl OwnedCell {
         self.cell().remaining.get()
     }
 
-    /// Resets the cell to `units`, runs `f` with a context that draws from
-    /// it, and restores the module invariant before returning or unwinding.
-    /// If `f` unwinds, the units are put back to what they were before.
+    /// Resets the cell to `units`, runs `f` with a borrow of it (to install
+    /// on `cx` for the poll), and restores the module invariant before
+    /// returning or unwinding. If `f` unwinds, the units are put back to
+    /// what they were before.
     pub(crate) fn install<R>(
         &mut self,
         units: u8,
         cx: &mut Context<'_>,
-        f: impl FnOnce(&mut Context<'_>) -> R,
+        f: impl FnOnce(CellRef<'_>, &mut Context<'_>) -> R,
     ) -> R {
         let cell = self.cell();
         let before = cell.remaining.get();
@@ -267,12 +276,13 @@ impl OwnedCell {
             owner: self,
             before,
         };
-        let slot = Slot::Budget(CellRef {
+        let cell = CellRef {
             ptr: guard.owner.ptr,
             _borrow: PhantomData,
-        });
-        let out = carrier::install(cx, slot, f);
-        guard.returned().detach_if_shared();
+        };
+        let out = f(cell, cx);
+        guard.returned();
+        self.detach_if_shared();
         out
     }
 
@@ -318,14 +328,12 @@ struct UnwindGuard<'a> {
     before: u8,
 }
 
-impl<'a> UnwindGuard<'a> {
-    /// The installation returned normally: give the owner back, unguarded.
+impl UnwindGuard<'_> {
+    /// The installation returned normally: disarm the guard, which ends its
+    /// borrow of the owner.
     #[inline]
-    fn returned(self) -> &'a mut OwnedCell {
-        let this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never dropped, so the reference is moved out of it
-        // exactly once; `ManuallyDrop` only suppresses the guard's `Drop`.
-        unsafe { core::ptr::read(&this.owner) }
+    fn returned(self) {
+        core::mem::forget(self);
     }
 }
 

@@ -18,7 +18,7 @@
 //!   previous value when `install` returns or unwinds.
 //! * A carrier never wraps another carrier: `install` unwraps one first, so
 //!   `Carrier::waker` is always the executor's own waker.
-//! * The provider (`Carrier::slot`, not thread-safe) is used only through the
+//! * The payload (`Carrier::payload`: a provider, not thread-safe) is used only through the
 //!   `Context` that `install` made, recognised by its address. A `Context` is
 //!   neither `Send` nor `Sync`, so that is the installing thread, even when
 //!   the carrier waker (which is `Sync`) was lent to another thread.
@@ -26,66 +26,31 @@
 use core::cell::Cell;
 use core::mem::ManuallyDrop;
 use core::ptr;
-use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use core::task::{Context, RawWaker, RawWakerVTable, Waker};
 
-use crate::{Cooperation, CooperationProvider};
-
-/// What is installed for a poll.
-#[derive(Clone, Copy)]
-pub(crate) enum Slot<'a> {
-    /// The opt-out: `poll_cooperate` is always `Ready(unconstrained)`.
-    Unconstrained,
-    /// A [`Budget`](crate::Budget), special-cased so its fast path inlines.
-    #[cfg(feature = "alloc")]
-    Budget(crate::raw::budget_cell::CellRef<'a>),
-    /// tokio's budget ([`TokioBudget`](crate::TokioBudget)), special-cased
-    /// like `Budget` so that its check inlines.
-    #[cfg(feature = "tokio")]
-    Tokio,
-    /// Any other provider.
-    Provider(&'a dyn CooperationProvider),
-}
-
-impl Slot<'_> {
-    /// Answers `poll_cooperate` for a leaf whose context waker is `waker`.
-    #[inline]
-    pub(crate) fn poll_cooperate(self, waker: &Waker) -> Poll<Cooperation> {
-        // The budget first, on its own branch rather than through a jump
-        // table: it is the hot case.
-        #[cfg(feature = "alloc")]
-        if let Slot::Budget(cell) = self {
-            return cell.poll_take(waker);
-        }
-        match self {
-            Slot::Unconstrained => Poll::Ready(Cooperation::unconstrained()),
-            #[cfg(feature = "alloc")]
-            Slot::Budget(cell) => cell.poll_take(waker),
-            #[cfg(feature = "tokio")]
-            Slot::Tokio => crate::tokio_budget::poll_cooperate(waker),
-            Slot::Provider(provider) => provider.poll_cooperate(waker),
-        }
-    }
-
-    /// The units the installed provider says it has left, if it counts them.
-    pub(crate) fn remaining(self) -> Option<u32> {
-        match self {
-            Slot::Unconstrained => None,
-            #[cfg(feature = "alloc")]
-            Slot::Budget(cell) => Some(u32::from(cell.remaining())),
-            #[cfg(feature = "tokio")]
-            Slot::Tokio => None,
-            Slot::Provider(provider) => provider.remaining(),
-        }
-    }
-}
+/// What an installation carries to the leaf futures: for the crate, the
+/// `Slot` of `crate::dispatch`. The carrier only copies it in and out.
+///
+/// # Safety
+///
+/// At most one type in the crate implements this trait (lifetimes aside):
+/// [`lookup`] reads every carrier frame, including frames found through the
+/// thread-local that another installation made, as a `Carrier<'_, P>` of the
+/// `P` it is asked for, so a second payload type would be read as the first.
+pub(crate) unsafe trait Payload: Copy {}
 
 /// The stack frame a carrier waker points at.
-struct Carrier<'a> {
+///
+/// `repr(C)` with `waker` first: the waker's vtable functions read the
+/// executor's waker without knowing the payload type.
+#[repr(C)]
+struct Carrier<'a, P> {
     /// The executor's waker (never itself a carrier).
     waker: &'a Waker,
-    slot: Slot<'a>,
+    /// What was installed.
+    payload: P,
     /// The address of the one `Context` made for this installation. The
-    /// carrier waker is `Sync` and can be lent to another thread, where `slot`
+    /// carrier waker is `Sync` and can be lent to another thread, where `payload`
     /// must not be used; a `Context` cannot (it is neither `Send` nor `Sync`),
     /// so a context at this address is on the installing thread. Set once,
     /// before the context is lent to the poll.
@@ -101,26 +66,41 @@ static CARRIER_VTABLE: RawWakerVTable = RawWakerVTable::new(
     carrier_drop,
 );
 
+/// The executor's waker of the carrier frame behind a carrier waker's data.
+///
+/// # Safety
+///
+/// `data` is the data of a waker whose vtable is [`CARRIER_VTABLE`], used
+/// while that waker is lent (so inside the `install` that made it).
+unsafe fn frame_waker<'w>(data: *const ()) -> &'w Waker {
+    // SAFETY: only `install` makes wakers with `CARRIER_VTABLE`; their data
+    // points at its `Carrier` frame, which outlives every lend of the waker
+    // (the caller's promise). `Carrier` is `repr(C)` with the waker first, so
+    // the frame starts with it whatever the payload type.
+    unsafe { *data.cast::<&'w Waker>() }
+}
+
 /// Clones the executor's waker: clones never point at the carrier frame.
 unsafe fn carrier_clone(data: *const ()) -> RawWaker {
-    // SAFETY: a carrier waker's data always points at a live `Carrier`: the
-    // waker is only lent inside `install`, while the frame exists.
-    let carrier = unsafe { &*data.cast::<Carrier<'_>>() };
-    let clone = ManuallyDrop::new(carrier.waker.clone());
+    // SAFETY: the waker vtable contract passes the data of a live waker with
+    // this vtable, which is only ever lent inside `install`.
+    let waker = unsafe { frame_waker(data) };
+    let clone = ManuallyDrop::new(waker.clone());
     RawWaker::new(clone.data(), clone.vtable())
 }
 
 /// Only reachable through unsafe code that made an owned carrier waker out of
 /// its raw parts; nothing is owned, so waking by value is waking by reference.
 unsafe fn carrier_wake(data: *const ()) {
-    // SAFETY: forwarded contract of `carrier_wake_by_ref`.
+    // SAFETY: the waker vtable contract gives `carrier_wake` the same `data`
+    // that `carrier_wake_by_ref` requires.
     unsafe { carrier_wake_by_ref(data) }
 }
 
 unsafe fn carrier_wake_by_ref(data: *const ()) {
-    // SAFETY: as in `carrier_clone`.
-    let carrier = unsafe { &*data.cast::<Carrier<'_>>() };
-    carrier.waker.wake_by_ref();
+    // SAFETY: the waker vtable contract passes the data of a live waker with
+    // this vtable, which is only ever lent inside `install`.
+    unsafe { frame_waker(data) }.wake_by_ref();
 }
 
 /// The carrier waker owns nothing.
@@ -128,12 +108,13 @@ unsafe fn carrier_drop(_data: *const ()) {}
 
 /// The carrier behind `waker`, if it is one.
 #[inline]
-fn as_carrier<'w>(waker: &'w Waker) -> Option<&'w Carrier<'w>> {
+fn as_carrier<'w, P: Payload>(waker: &'w Waker) -> Option<&'w Carrier<'w, P>> {
     if ptr::eq(waker.vtable(), &CARRIER_VTABLE) {
         // SAFETY: only `install` makes wakers with `CARRIER_VTABLE`, with data
         // pointing at its `Carrier`, and lends them for less than the frame's
-        // life; the returned borrow is tied to the borrow of the waker.
-        Some(unsafe { &*waker.data().cast::<Carrier<'w>>() })
+        // life; the returned borrow is tied to the borrow of the waker. The
+        // frame holds a `P` because `Payload` has one implementation.
+        Some(unsafe { &*waker.data().cast::<Carrier<'w, P>>() })
     } else {
         None
     }
@@ -143,34 +124,33 @@ fn as_carrier<'w>(waker: &'w Waker) -> Option<&'w Carrier<'w>> {
 /// carrier.
 #[inline]
 pub(crate) fn task_waker(waker: &Waker) -> &Waker {
-    match as_carrier(waker) {
-        Some(carrier) => carrier.waker,
-        None => waker,
+    if ptr::eq(waker.vtable(), &CARRIER_VTABLE) {
+        // SAFETY: `waker` has the carrier vtable and is borrowed, so it is
+        // lent inside the `install` that made it; the result is tied to
+        // that borrow.
+        unsafe { frame_waker(waker.data()) }
+    } else {
+        waker
     }
 }
 
-/// What `poll_cooperate` finds for a context.
-pub(crate) enum Found<'a> {
-    /// Something is installed: ask it, passing it this waker (the executor's
-    /// waker when the context carries the provider; the leaf's own waker when
-    /// it was found through the thread-local).
-    Installed(Slot<'a>, &'a Waker),
-    /// Nothing is installed on this context or, with `std`, on this thread.
-    Nothing,
-}
-
-/// Finds the provider for `cx`: first on its waker (no thread-local access),
-/// then, with `std`, in the thread-local.
+/// Finds what is installed for `cx`: first on its waker (no thread-local
+/// access), then, with `std`, in the thread-local.
+///
+/// Returns the payload and the waker to wake if it says `Pending`: the
+/// executor's waker when the context carries the payload; the leaf's own
+/// waker when it was found through the thread-local. `None` if nothing is
+/// installed on this context or, with `std`, on this thread.
 #[inline]
-pub(crate) fn lookup<'a>(cx: &'a Context<'_>) -> Found<'a> {
+pub(crate) fn lookup<'a, P: Payload + 'a>(cx: &'a Context<'_>) -> Option<(P, &'a Waker)> {
     let waker = cx.waker();
-    if let Some(carrier) = as_carrier(waker) {
+    if let Some(carrier) = as_carrier::<P>(waker) {
         // The context this installation made (or one forwarded by reference,
         // which is the same object): on the installing thread for sure. A
         // context built elsewhere from the same waker (another thread, or a
         // combinator that makes its own) goes on to the thread-local.
         if ptr::eq(carrier.context.get(), ptr::from_ref(cx).cast()) {
-            return Found::Installed(carrier.slot, carrier.waker);
+            return Some((carrier.payload, carrier.waker));
         }
     }
     #[cfg(feature = "std")]
@@ -181,26 +161,27 @@ pub(crate) fn lookup<'a>(cx: &'a Context<'_>) -> Found<'a> {
             // points at is running further up this thread's stack (its guard
             // resets it on return and on unwind), so the carrier outlives this
             // call. The borrow is tied to `cx`, which does not outlive the
-            // poll running inside that frame.
-            let carrier = unsafe { &*current.cast::<Carrier<'a>>() };
-            return Found::Installed(carrier.slot, waker);
+            // poll running inside that frame. It holds a `P` because `Payload`
+            // has one implementation.
+            let carrier = unsafe { &*current.cast::<Carrier<'a, P>>() };
+            return Some((carrier.payload, waker));
         }
     }
-    Found::Nothing
+    None
 }
 
-/// Polls `f` with a context whose `poll_cooperate` is answered by `slot`.
+/// Polls `f` with a context that carries `payload`.
 ///
 /// The context given to `f` has the same executor waker as `cx` (unwrapped if
 /// `cx` already carries a provider: the innermost installation wins).
-pub(crate) fn install<R>(
+pub(crate) fn install<P: Payload, R>(
     cx: &mut Context<'_>,
-    slot: Slot<'_>,
+    payload: P,
     f: impl FnOnce(&mut Context<'_>) -> R,
 ) -> R {
     let carrier = Carrier {
         waker: task_waker(cx.waker()),
-        slot,
+        payload,
         context: Cell::new(ptr::null()),
     };
     let data: *const () = ptr::from_ref(&carrier).cast();

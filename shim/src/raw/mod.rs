@@ -1,17 +1,23 @@
-//! The unsafe parts of the crate, and nothing else.
+//! The memory-level unsafe code of the crate. A leaf: nothing here imports
+//! anything of the crate outside `raw` (checked by `git grep 'crate::'
+//! shim/src/raw`, which finds only doc text). The layer above
+//! (`crate::dispatch`) chooses what to install and what a cooperation's
+//! vtable is.
 //!
-//! * [`carrier`]: how a provider travels from the executor to the leaf future.
-//!   The Context's waker is replaced, for the length of one poll, by a waker
-//!   whose data points at a stack frame holding the executor's waker and the
-//!   provider. It is recognised by the address of one non-generic `static`
-//!   vtable. Its clones are plain clones of the executor's waker, so nothing
-//!   that escapes the poll points into that stack frame. With the `std`
-//!   feature the same frame is also published in one thread-local, for
-//!   futures polled by combinators with wakers of their own.
-//! * [`budget_cell`]: the reference-counted state behind
-//!   [`Budget`](crate::Budget), with the restore value of each cooperation
-//!   packed into the low bits of its data pointer.
-//! * [`rc`]: the vtable behind the safe [`Cooperate`](crate::Cooperate) trait.
+//! * [`carrier`]: how what is installed travels from the executor to the
+//!   leaf future. The Context's waker is replaced, for the length of one
+//!   poll, by a waker whose data points at a stack frame holding the
+//!   executor's waker and the installed payload (one type, chosen above, see
+//!   [`carrier::Payload`]). It is recognised by the address of one
+//!   non-generic `static` vtable. Its clones are plain clones of the
+//!   executor's waker, so nothing that escapes the poll points into that
+//!   stack frame. With the `std` feature the same frame is also published in
+//!   one thread-local, for futures polled by combinators with wakers of
+//!   their own.
+//! * [`budget_cell`]: the reference-counted state behind `Budget`, with the
+//!   restore value of each cooperation packed into the low bits of its data
+//!   pointer; it hands out data pointers and the two functions that end them.
+//! * [`rc`]: the vtable functions behind the safe `Cooperate` trait.
 //!
 //! What can go wrong: a carrier frame read after its poll returned (prevented
 //! by the lifetime of the `Context` handed to the poll, and by a drop guard
@@ -20,6 +26,24 @@
 //! a reference); a cooperation touching a budget installed after the one that
 //! made it (prevented by detaching the cell of a finished installation when
 //! cooperations outlive it).
+//!
+//! # Unsafe code outside `raw`
+//!
+//! Only where the public raw-parts API of `Cooperation` is used, and one pin
+//! projection; each relies on a contract documented here or on
+//! `CooperationVTable`:
+//!
+//! * `cooperation.rs`: `Cooperation::made_progress_by_vtable` and
+//!   `drop_by_vtable` call a vtable's function, relying on the promise made
+//!   to `Cooperation::from_raw` (the public API, like std's `Waker`).
+//! * `dispatch.rs`: `Cooperation::from_raw` pairs `budget_cell`'s data with
+//!   its two functions, and tokio's null data with two safe functions; the
+//!   fast paths of `made_progress` and `drop` call `budget_cell`'s functions
+//!   directly, after recognising its vtable by address.
+//! * `cooperate.rs`: `Cooperation::from_raw` pairs [`rc`]'s data with its two
+//!   functions.
+//! * `unconstrained.rs`: `Pin::map_unchecked_mut` onto the wrapped future
+//!   (structural pinning of its only field).
 
 pub(crate) mod carrier;
 

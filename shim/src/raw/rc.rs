@@ -1,41 +1,48 @@
-//! The vtable behind the safe [`Cooperate`] trait: a cooperation whose data
-//! is an `Rc<C>` turned into a raw pointer.
+//! The vtable functions behind the safe `Cooperate` trait: a cooperation
+//! whose data is an `Rc<C>` turned into a raw pointer.
+//!
+//! The layer above pairs [`into_data`]'s pointer with a vtable made of
+//! [`made_progress`] and [`no_progress`] for the same `C`.
 
 use alloc::rc::Rc;
-use core::marker::PhantomData;
 
-use crate::{Cooperate, Cooperation, CooperationVTable};
-
-impl<C: Cooperate + 'static> From<Rc<C>> for Cooperation {
-    /// Makes a cooperation that calls `C`'s methods.
-    ///
-    /// Cloning an `Rc` does not allocate, so a provider can hand out a clone
-    /// of one `Rc` per call and keep `poll_cooperate` allocation-free.
-    fn from(cooperate: Rc<C>) -> Self {
-        let data = Rc::into_raw(cooperate).cast::<()>();
-        // SAFETY: `data` owns one strong count of an `Rc<C>`; each function
-        // of `RcVTable::<C>::VTABLE` takes that count back exactly once, and
-        // `Cooperation` is not `Send`, so that happens on this thread, where
-        // the non-atomic `Rc` was made.
-        unsafe { Cooperation::from_raw(data, &RcVTable::<C>::VTABLE) }
-    }
+/// What an `Rc`-backed cooperation does when it ends: the crate implements it
+/// for every `Cooperate` type.
+pub(crate) trait RcCooperate {
+    /// The future made progress.
+    fn end_with_progress(self: Rc<Self>);
+    /// The cooperation was dropped without progress.
+    fn end_without_progress(self: Rc<Self>);
 }
 
-struct RcVTable<C>(PhantomData<C>);
-
-impl<C: Cooperate + 'static> RcVTable<C> {
-    const VTABLE: CooperationVTable = CooperationVTable::new(made_progress::<C>, no_progress::<C>);
+/// The data pointer of a cooperation that owns `cooperate`'s strong count.
+#[inline]
+pub(crate) fn into_data<C>(cooperate: Rc<C>) -> *const () {
+    Rc::into_raw(cooperate).cast::<()>()
 }
 
-unsafe fn made_progress<C: Cooperate>(data: *const ()) {
-    // SAFETY: `data` came from `Rc::into_raw` in `From<Rc<C>>` and owns the
-    // strong count it took; the vtable contract calls this at most once.
+/// The `made_progress` of an `Rc<C>` cooperation.
+///
+/// # Safety
+///
+/// `data` came from [`into_data::<C>`](into_data), on this thread (an `Rc` is
+/// not thread-safe), and neither this function nor [`no_progress`] was called
+/// with it before: each takes back the strong count it owns.
+pub(crate) unsafe fn made_progress<C: RcCooperate>(data: *const ()) {
+    // SAFETY: the caller's promise: `data` came from `Rc::into_raw` of an
+    // `Rc<C>` on this thread and still owns its strong count.
     let cooperate = unsafe { Rc::from_raw(data.cast::<C>()) };
-    cooperate.made_progress();
+    cooperate.end_with_progress();
 }
 
-unsafe fn no_progress<C: Cooperate>(data: *const ()) {
-    // SAFETY: as in `made_progress`.
+/// The `drop` of an `Rc<C>` cooperation.
+///
+/// # Safety
+///
+/// As for [`made_progress`].
+pub(crate) unsafe fn no_progress<C: RcCooperate>(data: *const ()) {
+    // SAFETY: the caller's promise: `data` came from `Rc::into_raw` of an
+    // `Rc<C>` on this thread and still owns its strong count.
     let cooperate = unsafe { Rc::from_raw(data.cast::<C>()) };
-    cooperate.no_progress();
+    cooperate.end_without_progress();
 }

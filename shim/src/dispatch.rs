@@ -1,0 +1,301 @@
+//! How `poll_cooperate` reaches the installed provider, and how a
+//! [`Cooperation`] gets back to the provider that made it: the one module
+//! that knows the crate's concrete providers (a `Budget`'s cell, tokio's
+//! budget, the opt-out, any `dyn CooperationProvider`).
+//!
+//! * [`Slot`] is what an installation carries (the carrier's payload); the
+//!   `install_*` functions are the only way to make one.
+//! * [`poll_cooperate`] and [`remaining`] answer for a context.
+//! * `Cooperation::made_progress` and `Drop for Cooperation` are implemented
+//!   here, next to the crate's own `static` vtables, so that for those vtables
+//!   they call the provider's function directly and it inlines (the budget's
+//!   check is a few nanoseconds, on every message a channel receives). Any
+//!   other vtable goes through its function pointers in `cooperation.rs`.
+//!
+//! What can go wrong here: pairing a data pointer with the wrong vtable. Each
+//! `Cooperation::from_raw` below pairs the data a `raw` function made with a
+//! vtable of that same module's functions, and the fast paths call those
+//! functions only after recognising the vtable by address.
+
+use core::task::{Context, Poll, Waker};
+
+use crate::cooperation::Cooperation;
+#[cfg(feature = "alloc")]
+use crate::cooperation::CooperationVTable;
+use crate::provider::CooperationProvider;
+#[cfg(feature = "alloc")]
+use crate::raw::budget_cell::{self, CellRef};
+use crate::raw::carrier::{self, Payload};
+
+/// What is installed for a poll.
+///
+/// The budget has a variant of its own, tested first on its own branch
+/// (rather than in one jump table with the others): it is the hot case.
+#[derive(Clone, Copy)]
+enum Slot<'a> {
+    /// A [`Budget`](crate::Budget)'s cell, special-cased so its fast path
+    /// inlines.
+    #[cfg(feature = "alloc")]
+    Budget(CellRef<'a>),
+    /// Anything else.
+    Other(Other<'a>),
+}
+
+/// The installations that are not a `Budget`.
+#[derive(Clone, Copy)]
+enum Other<'a> {
+    /// The opt-out: `poll_cooperate` is always `Ready(unconstrained)`.
+    Unconstrained,
+    /// tokio's budget (`TokioBudget`), special-cased like `Budget` so that
+    /// its check inlines.
+    #[cfg(feature = "tokio")]
+    Tokio,
+    /// Any other provider.
+    Provider(&'a dyn CooperationProvider),
+}
+
+// SAFETY: `Slot` is the only implementation of `Payload` in the crate, so
+// every carrier frame holds a `Slot`.
+unsafe impl Payload for Slot<'_> {}
+
+impl Slot<'_> {
+    /// Answers `poll_cooperate` for a leaf whose context waker is `waker`.
+    #[inline]
+    fn poll_cooperate(self, waker: &Waker) -> Poll<Cooperation> {
+        match self {
+            #[cfg(feature = "alloc")]
+            Slot::Budget(cell) => poll_budget(cell, waker),
+            Slot::Other(other) => other.poll_cooperate(waker),
+        }
+    }
+
+    /// The units the installed provider says it has left, if it counts them.
+    fn remaining(self) -> Option<u32> {
+        match self {
+            #[cfg(feature = "alloc")]
+            Slot::Budget(cell) => Some(u32::from(cell.remaining())),
+            Slot::Other(Other::Unconstrained) => None,
+            #[cfg(feature = "tokio")]
+            Slot::Other(Other::Tokio) => None,
+            Slot::Other(Other::Provider(provider)) => provider.remaining(),
+        }
+    }
+}
+
+impl Other<'_> {
+    #[inline]
+    fn poll_cooperate(self, waker: &Waker) -> Poll<Cooperation> {
+        match self {
+            Other::Unconstrained => Poll::Ready(Cooperation::unconstrained()),
+            #[cfg(feature = "tokio")]
+            Other::Tokio => poll_tokio(waker),
+            Other::Provider(provider) => provider.poll_cooperate(waker),
+        }
+    }
+}
+
+/// `poll_cooperate` for `cx`: the installed provider, found on its waker or,
+/// with `std`, in the thread-local; with nothing installed, tokio's budget if
+/// the feature is on, else no budget.
+#[inline]
+pub(crate) fn poll_cooperate(cx: &Context<'_>) -> Poll<Cooperation> {
+    match carrier::lookup::<Slot<'_>>(cx) {
+        Some((slot, waker)) => slot.poll_cooperate(waker),
+        None => nothing_installed(cx),
+    }
+}
+
+/// With no provider: tokio's budget if the feature is on, else no budget.
+/// Inlined: inside a tokio task this is the hot path (measured: keeping it
+/// out of line cost a third more than tokio's own `poll_proceed`).
+#[inline]
+fn nothing_installed(_cx: &Context<'_>) -> Poll<Cooperation> {
+    #[cfg(feature = "tokio")]
+    {
+        poll_tokio(_cx.waker())
+    }
+    #[cfg(not(feature = "tokio"))]
+    {
+        Poll::Ready(Cooperation::unconstrained())
+    }
+}
+
+/// The units the provider installed for `cx` has left, if it counts them.
+pub(crate) fn remaining(cx: &Context<'_>) -> Option<u32> {
+    carrier::lookup::<Slot<'_>>(cx).and_then(|(slot, _)| slot.remaining())
+}
+
+/// Polls `f` with a context whose `poll_cooperate` is answered by `provider`.
+pub(crate) fn install_provider<R>(
+    cx: &mut Context<'_>,
+    provider: &dyn CooperationProvider,
+    f: impl FnOnce(&mut Context<'_>) -> R,
+) -> R {
+    carrier::install(cx, Slot::Other(Other::Provider(provider)), f)
+}
+
+/// Polls `f` with a context whose `poll_cooperate` is always
+/// `Ready(Cooperation::unconstrained())`.
+pub(crate) fn install_unconstrained<R>(
+    cx: &mut Context<'_>,
+    f: impl FnOnce(&mut Context<'_>) -> R,
+) -> R {
+    carrier::install(cx, Slot::Other(Other::Unconstrained), f)
+}
+
+/// Polls `f` with a context that draws from a `Budget`'s cell.
+#[cfg(feature = "alloc")]
+pub(crate) fn install_budget<R>(
+    cx: &mut Context<'_>,
+    cell: CellRef<'_>,
+    f: impl FnOnce(&mut Context<'_>) -> R,
+) -> R {
+    carrier::install(cx, Slot::Budget(cell), f)
+}
+
+/// Polls `f` with a context that draws from tokio's budget.
+#[cfg(feature = "tokio")]
+pub(crate) fn install_tokio<R>(cx: &mut Context<'_>, f: impl FnOnce(&mut Context<'_>) -> R) -> R {
+    carrier::install(cx, Slot::Other(Other::Tokio), f)
+}
+
+/// The vtable of every budget cooperation: the functions of `budget_cell`.
+/// A non-generic `static`, recognised by address.
+#[cfg(feature = "alloc")]
+static BUDGET_VTABLE: CooperationVTable =
+    CooperationVTable::new(budget_cell::made_progress, budget_cell::drop_cooperation);
+
+/// `poll_cooperate` against a `Budget`'s cell.
+#[cfg(feature = "alloc")]
+#[inline]
+fn poll_budget(cell: CellRef<'_>, waker: &Waker) -> Poll<Cooperation> {
+    cell.poll_take(waker).map(|data| {
+        // SAFETY: `data` came from `poll_take`, and `BUDGET_VTABLE` holds
+        // `budget_cell::made_progress` and `drop_cooperation`, whose contract
+        // is to be called with such data once between them, on this thread:
+        // what the `CooperationVTable` contract promises them (a
+        // `Cooperation` is not `Send`).
+        unsafe { Cooperation::from_raw(data, &BUDGET_VTABLE) }
+    })
+}
+
+/// The vtable of tokio-backed cooperations. A non-generic `static`,
+/// recognised by address.
+#[cfg(feature = "tokio")]
+static TOKIO_VTABLE: CooperationVTable =
+    CooperationVTable::new(spend_tokio_unit, crate::cooperation::do_nothing);
+
+/// `poll_cooperate` from tokio's budget, whatever it is on this thread: for
+/// `TokioBudget`, and when nothing is installed.
+///
+/// tokio keeps the budget in its thread-local and exposes only
+/// `has_budget_remaining` and `poll_proceed`. A cooperation here checks for a
+/// unit when it is taken (`has_budget_remaining`, about half a nanosecond)
+/// and spends it in `made_progress` (`poll_proceed` plus `made_progress` on
+/// tokio's guard). So a Context-based primitive and tokio's own types draw
+/// from one budget, and a cooperation dropped without progress costs nothing.
+///
+/// Off tokio (no task, no `block_on`) tokio's budget is unconstrained, so the
+/// cooperation never runs out; it is still a tokio-backed one
+/// (`is_unconstrained()` is false), because telling "off tokio" apart costs
+/// two lookups in tokio's thread-local (about 4 ns) on every call, where
+/// asking tokio's budget costs half a nanosecond.
+#[cfg(feature = "tokio")]
+#[inline]
+pub(crate) fn poll_tokio(waker: &Waker) -> Poll<Cooperation> {
+    use tokio::task::coop;
+
+    if coop::has_budget_remaining() {
+        // SAFETY: the data pointer is unused; both functions of
+        // `TOKIO_VTABLE` are safe functions that ignore it (they only call
+        // tokio's public API), so any call at any time is sound.
+        return Poll::Ready(unsafe { Cooperation::from_raw(core::ptr::null(), &TOKIO_VTABLE) });
+    }
+    // Out of budget: let tokio register the waker the way its own types do
+    // (deferred until the task yields when inside its scheduler).
+    let mut cx = Context::from_waker(waker);
+    match coop::poll_proceed(&mut cx) {
+        Poll::Pending => Poll::Pending,
+        // Not reached: has_budget_remaining said no. Spend nothing.
+        Poll::Ready(_restore) => Poll::Ready(Cooperation::unconstrained()),
+    }
+}
+
+/// The tokio cooperation's `made_progress`: spend one unit of tokio's current
+/// budget. Its `drop` does nothing: the unit is only spent here.
+#[cfg(feature = "tokio")]
+#[inline]
+fn spend_tokio_unit(_data: *const ()) {
+    let mut cx = Context::from_waker(Waker::noop());
+    if let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) {
+        restore.made_progress();
+    }
+}
+
+impl Cooperation {
+    /// Records that the future did work it will not need to do again: a
+    /// message was received, bytes were read (or end of file or an error was
+    /// reached), a lock was acquired. The unit this cooperation stands for
+    /// stays spent.
+    ///
+    /// Polling a sub-future is not progress; a read that returned `Pending`
+    /// or zero bytes into a non-empty buffer is not progress. Calling this
+    /// when no progress was made can make a task that waits for something
+    /// spin until its budget runs out on every poll.
+    ///
+    /// After this call the cooperation is [unconstrained](Self::unconstrained):
+    /// calling it again does nothing.
+    #[inline]
+    pub fn made_progress(&mut self) {
+        // The budget's cooperation first: the hot case, one compare.
+        #[cfg(feature = "alloc")]
+        if core::ptr::eq(self.vtable(), &BUDGET_VTABLE) {
+            let data = self.data();
+            core::mem::forget(core::mem::take(self));
+            // SAFETY: a cooperation with `BUDGET_VTABLE` was made by
+            // `poll_budget` from `poll_take`'s data; `self` now holds the
+            // unconstrained cooperation and the old one is forgotten, so
+            // this is the one call for `data` (called directly, rather than
+            // through the vtable, so that it inlines).
+            unsafe { budget_cell::made_progress(data) };
+            return;
+        }
+        if self.is_unconstrained() {
+            return;
+        }
+        let this = core::mem::take(self);
+        #[cfg(feature = "tokio")]
+        if core::ptr::eq(this.vtable(), &TOKIO_VTABLE) {
+            core::mem::forget(this);
+            spend_tokio_unit(core::ptr::null());
+            return;
+        }
+        this.made_progress_by_vtable();
+    }
+}
+
+impl Drop for Cooperation {
+    #[inline]
+    fn drop(&mut self) {
+        if self.is_unconstrained() {
+            return;
+        }
+        // Dropping a tokio-backed cooperation does nothing (the unit is only
+        // spent at `made_progress`).
+        #[cfg(feature = "tokio")]
+        if core::ptr::eq(self.vtable(), &TOKIO_VTABLE) {
+            return;
+        }
+        #[cfg(feature = "alloc")]
+        if core::ptr::eq(self.vtable(), &BUDGET_VTABLE) {
+            // SAFETY: a cooperation with `BUDGET_VTABLE` was made by
+            // `poll_budget` from `poll_take`'s data; `made_progress` replaces
+            // `self` before its own call, so this is the one call for `data`
+            // (called directly, rather than through the vtable, so that it
+            // inlines).
+            unsafe { budget_cell::drop_cooperation(self.data()) };
+            return;
+        }
+        core::mem::take(self).drop_by_vtable();
+    }
+}
