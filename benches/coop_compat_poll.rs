@@ -3,20 +3,19 @@
 //! runtime context entered around each poll, no budget) for comparison.
 //!
 //! ```text
-//! cargo bench --bench coop_compat_poll
+//! cargo bench -p coop-benches --bench coop_compat_poll
 //! ```
 //!
 //! Each figure is the time of one poll of a task that does one Context-based
 //! operation (`poll_cooperate` + `made_progress`) and wakes itself. See
-//! `benches/README.md` for how to read the ratios.
+//! `benches/README.md` for how to read the ratios, and `benches/src/per_poll.rs`
+//! for exactly what is timed.
 
 use std::time::Duration;
 
 use criterion::Criterion;
 
-mod support;
-
-use support::PollTask;
+use coop_benches::{self as support, PollTask};
 
 fn main() {
     let mut c = Criterion::default()

@@ -3,20 +3,18 @@
 //! inside a tokio task.
 //!
 //! ```text
-//! cargo bench --bench coop_layers    # with the tokio-backed provider (default features)
-//! cargo bench --bench coop_layers --no-default-features --features std   # no tokio fallback compiled in
+//! cargo bench -p coop-benches --bench coop_layers    # with the tokio-backed provider (default features)
+//! cargo bench -p coop-benches --bench coop_layers --no-default-features   # no tokio fallback compiled in
 //! ```
 //!
 //! See `benches/README.md` for how to read the ratios, and
-//! `benches/support/mod.rs` for exactly what is timed.
+//! `benches/src/per_op.rs` for exactly what is timed.
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
 use std::time::Duration;
 
-mod support;
-
-use support::Tokio;
+use coop_benches::{self as support, Tokio};
 
 /// Adds the baseline to a group: tokio's `poll_proceed` + `made_progress`,
 /// inside a tokio task.

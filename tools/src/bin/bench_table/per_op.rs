@@ -1,0 +1,119 @@
+//! The per-operation section (every layer against tokio's own budget) and
+//! the per-item section (the futures-channel adapter against a plain
+//! receiver).
+
+use coop_benches::{self as support, Tokio};
+
+use crate::figure::{measure, median_ratio, Figure};
+use crate::print::{header, row, verdict};
+
+/// Per operation, against tokio's own `poll_proceed` + `made_progress`.
+pub(crate) fn print_per_operation(tokio: &Tokio) {
+    let fallback = if cfg!(feature = "tokio") {
+        "tokio fallback compiled in"
+    } else {
+        "no tokio fallback"
+    };
+    #[cfg_attr(not(feature = "tokio"), allow(unused_mut))] // grows with `tokio`
+    let mut ops = vec![
+        Figure::new(
+            "(a) tokio poll_proceed + made_progress, in a tokio task",
+            |n| tokio.in_task(support::tokio_poll_proceed, n),
+        ),
+        Figure::new(
+            format!("(b) poll_cooperate + drop, nothing installed ({fallback})"),
+            |n| support::no_provider(&mut support::plain_context(), n),
+        ),
+        Figure::new(
+            "(c) Budget: poll_cooperate + made_progress + drop",
+            support::budget_through_context,
+        ),
+        Figure::new(
+            "(c0) floor under (c): a bare Cell<u8> counter, check + decrement",
+            support::counter_floor,
+        ),
+        Figure::new(
+            "(e) Budget::install for one poll and remove",
+            support::budget_install,
+        ),
+    ];
+    #[cfg_attr(not(feature = "tokio"), allow(unused_mut))] // grows with `tokio`
+    let mut limits: Vec<Option<(f64, &str)>> = vec![
+        None,
+        Some((0.25, "issue 2")),
+        Some((0.5, "issue 2")),
+        None,
+        Some((2.0, "issue 2")),
+    ];
+    #[cfg(feature = "tokio")]
+    {
+        ops.push(Figure::new(
+            "(d) TokioBudget::install: poll_cooperate + made_progress, in task",
+            |n| tokio.in_task(support::tokio_budget_installed, n),
+        ));
+        ops.push(Figure::new(
+            "(d) nothing installed, fallback to tokio's budget: the same, in task",
+            |n| tokio.in_task(support::tokio_budget_fallback, n),
+        ));
+        limits.push(Some((1.25, "issue 3")));
+        limits.push(Some((1.25, "issue 3")));
+        ops.push(Figure::new(
+            "(d0) floor under (d): has_budget_remaining + poll_proceed + made_progress",
+            |n| tokio.in_task(support::tokio_provider_floor, n),
+        ));
+        limits.push(None);
+    }
+    measure(&mut ops);
+    header(
+        "Per operation, against (a) tokio's own budget (batches of 100 under an outer guard, see benches/README.md)",
+        "ns/op",
+    );
+    for (i, figure) in ops.iter().enumerate() {
+        let ratio = median_ratio(&ops, |s| s[i] / s[0]);
+        let note = if i == 0 {
+            "baseline".to_owned()
+        } else if figure.label.contains("floor") {
+            "comparison: a lower bound no design can beat (benches/README.md)".to_owned()
+        } else if i == 1 && cfg!(feature = "tokio") {
+            // Issue 2's bar is for task-coop as primitives get it (no
+            // dependencies); with `tokio` compiled in, "nothing installed"
+            // asks tokio's thread-local too.
+            "issue 2's bar (<= 0.25) is for task-coop without `tokio`: \
+             see the run with --no-default-features"
+                .to_owned()
+        } else {
+            verdict(ratio, limits[i])
+        };
+        row(&figure.label, figure.median(), Some(ratio), &note);
+    }
+}
+
+/// Per item through the futures-channel adapter, under a `Budget`.
+#[cfg(feature = "futures")]
+pub(crate) fn print_per_item() {
+    let mut items = vec![
+        Figure::new(
+            "(5) futures mpsc unbounded: poll_next + send back, plain receiver",
+            support::futures_channel_plain,
+        ),
+        Figure::new(
+            "(5) the same through coop_adapters::channel (one unit per item)",
+            support::futures_channel_adapter,
+        ),
+    ];
+    measure(&mut items);
+    header(
+        "Per item through the futures-channel adapter, under a Budget (tail_latency scenario 5)",
+        "ns/item",
+    );
+    for (i, figure) in items.iter().enumerate() {
+        let (ratio, note) = if i == 0 {
+            (None, "baseline".to_owned())
+        } else {
+            let r = median_ratio(&items, |s| s[1] / s[0]);
+            let added = median_ratio(&items, |s| s[1] - s[0]);
+            (Some(r), format!("adds {added:.2} ns per item"))
+        };
+        row(&figure.label, figure.median(), ratio, &note);
+    }
+}
