@@ -194,7 +194,7 @@ impl Cooperation {
 
     /// Creates a cooperation from a data pointer and a vtable.
     ///
-    /// Prefer the safe `Cooperate` trait (feature `alloc`) unless you need
+    /// Prefer the safe [`Cooperate`] trait (feature `alloc`) unless you need
     /// a representation without reference counting.
     ///
     /// # Safety
@@ -208,6 +208,10 @@ impl Cooperation {
     /// # Examples
     ///
     /// See [`CooperationVTable::new`].
+    ///
+    // Without `alloc` there is no `Cooperate`: the link goes to the feature table.
+    #[cfg_attr(feature = "alloc", doc = "[`Cooperate`]: crate::Cooperate")]
+    #[cfg_attr(not(feature = "alloc"), doc = "[`Cooperate`]: crate#features")]
     #[inline]
     pub const unsafe fn from_raw(data: *const (), vtable: &'static CooperationVTable) -> Self {
         Self { data, vtable }

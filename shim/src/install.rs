@@ -21,7 +21,11 @@ use crate::CooperationProvider;
 ///
 /// # Examples
 ///
-/// See [`CooperationProvider`]; for a counting budget, [`Budget::install`](crate::Budget::install).
+/// See [`CooperationProvider`]; for a counting budget, [`Budget::install`].
+///
+// Without `alloc` there is no `Budget`: the link goes to the feature table.
+#[cfg_attr(feature = "alloc", doc = "[`Budget::install`]: crate::Budget::install")]
+#[cfg_attr(not(feature = "alloc"), doc = "[`Budget::install`]: crate#features")]
 pub fn with_provider<R>(
     cx: &mut Context<'_>,
     provider: &dyn CooperationProvider,
