@@ -89,29 +89,36 @@ async fn thousand_acquires(semaphore: Semaphore) -> u32 {
 
 fn main() {
     let semaphore = Semaphore::new(1);
+    let polls = |n: u32| format!("{n} poll{}", if n == 1 { "" } else { "s" });
 
     // tokio: no wrapper, no change. With the `tokio` feature (on by default
     // in the facade), poll_cooperate draws from the tokio task's budget.
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let polls = rt
+    let n = rt
         .block_on(rt.spawn(thousand_acquires(semaphore.clone())))
         .unwrap();
-    println!("tokio current_thread:            {polls} polls");
+    println!("tokio current_thread:            {}", polls(n));
 
     // smol's executor has no budget: `budgeted` gives each poll one.
     let ex = async_executor::Executor::new();
     let task = ex.spawn(budgeted(thousand_acquires(semaphore.clone())));
-    let polls = futures::executor::block_on(ex.run(task));
-    println!("async-executor with budgeted:    {polls} polls");
+    let n = futures::executor::block_on(ex.run(task));
+    println!("async-executor with budgeted:    {}", polls(n));
     let task = ex.spawn(thousand_acquires(semaphore.clone()));
-    let polls = futures::executor::block_on(ex.run(task));
-    println!("async-executor without:          {polls} polls (no budget, never yields)");
+    let n = futures::executor::block_on(ex.run(task));
+    println!(
+        "async-executor without:          {} (no budget, never yields)",
+        polls(n)
+    );
 
     // futures' executor, the same way.
-    let polls = futures::executor::block_on(budgeted(thousand_acquires(semaphore.clone())));
-    println!("futures::executor with budgeted: {polls} polls");
-    let polls = futures::executor::block_on(thousand_acquires(semaphore));
-    println!("futures::executor without:       {polls} polls (no budget, never yields)");
+    let n = futures::executor::block_on(budgeted(thousand_acquires(semaphore.clone())));
+    println!("futures::executor with budgeted: {}", polls(n));
+    let n = futures::executor::block_on(thousand_acquires(semaphore));
+    println!(
+        "futures::executor without:       {} (no budget, never yields)",
+        polls(n)
+    );
 }
