@@ -70,6 +70,11 @@ impl CooperationVTable {
     /// after it was made: also after the poll that made it returned and after
     /// its provider was dropped. Neither should unwind or wake the task.
     ///
+    /// To recognise cooperations of your own later (by
+    /// [`Cooperation::vtable`]), put the vtable in one non-generic `static` and
+    /// compare addresses with [`core::ptr::eq`]; a `const` or a comparison by
+    /// value is not reliable across crates and codegen units.
+    ///
     /// # `made_progress`
     ///
     /// This function is called when [`Cooperation::made_progress`] is called
@@ -83,11 +88,6 @@ impl CooperationVTable {
     /// `made_progress` having been called. It must release the resources
     /// `data` holds; a budgeting provider usually gives the unit back here,
     /// as tokio's `RestoreOnPending` does.
-    ///
-    /// To recognise cooperations of your own later (by
-    /// [`Cooperation::vtable`]), put the vtable in one non-generic `static` and
-    /// compare addresses with [`core::ptr::eq`]; a `const` or a comparison by
-    /// value is not reliable across crates and codegen units.
     ///
     /// # Examples
     ///
