@@ -132,30 +132,22 @@ fn on_async_executor<F: Future<Output = u32> + Send + 'static>(future: F) -> u32
 }
 
 fn main() {
-    let drained = |polls: u32| format!("{polls} poll{}", if polls == 1 { "" } else { "s" });
+    let report = |label: &str, polls: u32| {
+        let s = if polls == 1 { "" } else { "s" };
+        println!("  {label:<43} {polls} poll{s}");
+    };
     println!("Draining 1000 ready messages (8 polls = a yield every 128):");
     let mut rx = before::Receiver(filled(1000));
     let polls = on_tokio(async move { polls_to_drain(|cx| rx.poll_recv(cx)).await });
-    println!(
-        "  before, on tokio:                           {}",
-        drained(polls)
-    );
+    report("before, on tokio:", polls);
     let mut rx = before::Receiver(filled(1000));
     let polls = on_async_executor(async move { polls_to_drain(|cx| rx.poll_recv(cx)).await });
-    println!(
-        "  before, on async-executor (Context budget): {} (tokio's budget is not there)",
-        drained(polls)
-    );
+    report("before, on async-executor (Context budget):", polls);
+    println!("  (tokio's budget is not there: the receiver never yields)");
     let mut rx = after::Receiver(filled(1000));
     let polls = on_tokio(async move { polls_to_drain(|cx| rx.poll_recv(cx)).await });
-    println!(
-        "  after,  on tokio:                           {}",
-        drained(polls)
-    );
+    report("after,  on tokio:", polls);
     let mut rx = after::Receiver(filled(1000));
     let polls = on_async_executor(async move { polls_to_drain(|cx| rx.poll_recv(cx)).await });
-    println!(
-        "  after,  on async-executor (Context budget): {}",
-        drained(polls)
-    );
+    report("after,  on async-executor (Context budget):", polls);
 }
