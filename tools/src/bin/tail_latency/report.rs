@@ -138,9 +138,9 @@ pub(crate) fn print_verdict(outcomes: &[Outcome], settings: &Settings) -> bool {
                     .collect(),
             );
         println!(
-            "* On {}, with {}, 99% of heartbeats ran within {} instead of {} without a \
-             budget:\n  {} times sooner. The busy tasks kept {kept:.0}% of their work rate \
-             (items per CPU-second).",
+            "* On {}, with {}, 99% of heartbeats ran within {},\n  instead of {} \
+             without a budget: {} times sooner. The busy tasks kept {kept:.0}% of their work \
+             rate (items per CPU-second).",
             c.runtime,
             c.budget,
             fmt_duration(with.p99()),
@@ -172,12 +172,15 @@ pub(crate) fn print_verdict(outcomes: &[Outcome], settings: &Settings) -> bool {
         println!(
             "\nVerdict: the budget did its job. Wherever it was measured with and without, it \
              made the heartbeat's 99% delay\nat least {ENOUGH} times shorter (here {} times at \
-             the least), and the busy tasks kept {:.0} to {:.0}% of their work rate.\n\
+             the least), and the busy tasks kept {} of their work rate.\n\
              Without a budget the busy tasks never give the thread back: the heartbeat waits \
              for the end of a round ({round} here).",
             fmt_factor(least),
-            kept_range.0,
-            kept_range.1,
+            if kept_range.1 - kept_range.0 < 0.5 {
+                format!("{:.0}%", kept_range.0)
+            } else {
+                format!("{:.0} to {:.0}%", kept_range.0, kept_range.1)
+            },
         );
     } else {
         println!(
