@@ -4,22 +4,22 @@
 //! tokio tasks alike; `Budgeted::context_only` leaves tokio's types out.
 #![cfg(feature = "tokio")]
 
-mod compat_support;
+mod support;
 
-use compat_support::{tokio_runtimes, CoopSource, Exec, Log};
 use coop_compat::{budgeted, Budgeted};
+use support::{Executor, PollLog, ReadySource};
 
 /// Items drained per task: several budgets and a partial one for every size.
 const TOTAL: u32 = 300;
 
 /// Receives `TOTAL` messages, `k` from a tokio channel then `m` from a
 /// Context-based source, round after round.
-async fn interleave(k: u32, m: u32, log: Log) -> u32 {
+async fn interleave(k: u32, m: u32, log: PollLog) -> u32 {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     for i in 0..TOTAL {
         tx.send(i).unwrap();
     }
-    let mut source = CoopSource::new(TOTAL);
+    let mut source = ReadySource::new(TOTAL);
     let mut done = 0;
     while done < TOTAL {
         for _ in 0..k.min(TOTAL - done) {
@@ -28,7 +28,10 @@ async fn interleave(k: u32, m: u32, log: Log) -> u32 {
             done += 1;
         }
         for _ in 0..m.min(TOTAL - done) {
-            source.recv().await.expect("a message from the Context-based source");
+            source
+                .recv()
+                .await
+                .expect("a message from the Context-based source");
             log.work();
             done += 1;
         }
@@ -54,30 +57,46 @@ fn one_wake_per_yield(units: u32) -> Vec<u32> {
 
 #[test]
 fn a_drain_of_tokio_mpsc_yields_every_n_units_on_async_executor() {
-    for exec in [Exec::AsyncExecutorLocal, Exec::AsyncExecutorMulti] {
+    for exec in [Executor::AsyncExecutor, Executor::AsyncExecutorTwoThreads] {
         for units in [16u8, 128] {
-            let log = Log::default();
+            let log = PollLog::default();
             // Only tokio receives: the README's wrapper must budget them.
             let task = Budgeted::with_units(interleave(1, 0, log.clone()), units);
-            assert_eq!(exec.run(log.task(task)), TOTAL);
+            assert_eq!(exec.run(log.meter(task)), TOTAL);
             let what = format!("{exec:?}, {units} units, tokio mpsc only");
-            assert_eq!(log.per_poll(), cut_every(units.into()), "work per poll, {what}");
-            assert_eq!(log.wakes(), one_wake_per_yield(units.into()), "wakes, {what}");
+            assert_eq!(
+                log.per_poll(),
+                cut_every(units.into()),
+                "work per poll, {what}"
+            );
+            assert_eq!(
+                log.wakes(),
+                one_wake_per_yield(units.into()),
+                "wakes, {what}"
+            );
         }
     }
 }
 
 #[test]
 fn tokio_and_context_primitives_share_n_units_on_every_foreign_executor() {
-    for exec in Exec::ALL {
+    for exec in Executor::FOREIGN {
         for units in [16u8, 64, 128] {
             for (k, m) in [(1, 1), (3, 1), (1, 3)] {
-                let log = Log::default();
+                let log = PollLog::default();
                 let task = Budgeted::with_units(interleave(k, m, log.clone()), units);
-                assert_eq!(exec.run(log.task(task)), TOTAL);
+                assert_eq!(exec.run(log.meter(task)), TOTAL);
                 let what = format!("{exec:?}, {units} units, {k}:{m}");
-                assert_eq!(log.per_poll(), cut_every(units.into()), "work per poll, {what}");
-                assert_eq!(log.wakes(), one_wake_per_yield(units.into()), "wakes, {what}");
+                assert_eq!(
+                    log.per_poll(),
+                    cut_every(units.into()),
+                    "work per poll, {what}"
+                );
+                assert_eq!(
+                    log.wakes(),
+                    one_wake_per_yield(units.into()),
+                    "wakes, {what}"
+                );
             }
         }
     }
@@ -85,14 +104,18 @@ fn tokio_and_context_primitives_share_n_units_on_every_foreign_executor() {
 
 #[test]
 fn inside_tokio_tasks_the_wrapper_lowers_tokios_budget_to_n() {
-    for (flavour, rt) in tokio_runtimes() {
+    for exec in Executor::TOKIO {
         for units in [16u8, 64, 128] {
             for (k, m) in [(1, 1), (1, 0), (0, 1)] {
-                let log = Log::default();
-                let task = log.task(Budgeted::with_units(interleave(k, m, log.clone()), units));
-                assert_eq!(rt.block_on(rt.spawn(task)).unwrap(), TOTAL);
-                let what = format!("tokio {flavour}, {units} units, {k}:{m}");
-                assert_eq!(log.per_poll(), cut_every(units.into()), "work per poll, {what}");
+                let log = PollLog::default();
+                let task = log.meter(Budgeted::with_units(interleave(k, m, log.clone()), units));
+                assert_eq!(exec.run(task), TOTAL);
+                let what = format!("{exec:?}, {units} units, {k}:{m}");
+                assert_eq!(
+                    log.per_poll(),
+                    cut_every(units.into()),
+                    "work per poll, {what}"
+                );
             }
         }
     }
@@ -100,27 +123,31 @@ fn inside_tokio_tasks_the_wrapper_lowers_tokios_budget_to_n() {
 
 #[test]
 fn budgeted_is_128_units_for_both_kinds() {
-    let log = Log::default();
+    let log = PollLog::default();
     let task = budgeted(interleave(1, 1, log.clone()));
     assert!(task.reaches_tokio());
-    assert_eq!(Exec::LocalPool.run(log.task(task)), TOTAL);
+    assert_eq!(Executor::LocalPool.run(log.meter(task)), TOTAL);
     assert_eq!(log.per_poll(), cut_every(128));
 }
 
 #[test]
 fn context_only_leaves_tokios_types_unbudgeted_on_foreign_executors() {
-    for exec in [Exec::LocalPool, Exec::AsyncExecutorLocal] {
+    for exec in [Executor::LocalPool, Executor::AsyncExecutor] {
         // tokio receives alone: nothing yields.
-        let log = Log::default();
+        let log = PollLog::default();
         let task = Budgeted::context_only(interleave(1, 0, log.clone()), 16);
         assert!(!task.reaches_tokio());
-        assert_eq!(exec.run(log.task(task)), TOTAL);
+        assert_eq!(exec.run(log.meter(task)), TOTAL);
         assert_eq!(log.per_poll(), vec![TOTAL], "{exec:?}, tokio mpsc only");
 
         // The Context-based source alone: 16 per poll.
-        let log = Log::default();
+        let log = PollLog::default();
         let task = Budgeted::context_only(interleave(0, 1, log.clone()), 16);
-        assert_eq!(exec.run(log.task(task)), TOTAL);
-        assert_eq!(log.per_poll(), cut_every(16), "{exec:?}, Context source only");
+        assert_eq!(exec.run(log.meter(task)), TOTAL);
+        assert_eq!(
+            log.per_poll(),
+            cut_every(16),
+            "{exec:?}, Context source only"
+        );
     }
 }

@@ -4,20 +4,23 @@
 //! futures' executor.
 #![cfg(feature = "futures")]
 
-#[macro_use]
-mod adapters_support;
+mod support;
 
 use std::future::Future;
 
-use adapters_support::{
-    metered, on_tokio, one_turn_per_128, poll_once, remaining, turns_seen_by, yield_now, Progress,
-    Turns,
-};
-use coop_compat::{budgeted, channel};
+use coop_compat::{budgeted, channel, Budgeted};
 use futures::channel::oneshot::Canceled;
 use futures::{SinkExt, StreamExt};
+use support::{
+    metered, one_turn_per_128, poll_once, turns_seen_by, units_left, yield_now, Executor, PollLog,
+};
 
-on_every_executor!(
+support::tests_on!(
+    [
+        on_tokio => TokioCurrentThread,
+        on_async_executor => AsyncExecutor,
+        on_futures_executor => LocalPool,
+    ]
     units_per_operation,
     no_progress_takes_nothing,
     receiver_yields_at_budget,
@@ -29,61 +32,67 @@ on_every_executor!(
 /// Exactly one unit per message received or sent, per oneshot result, and
 /// for the end of a closed channel; unbounded and oneshot sends are free.
 fn units_per_operation() -> impl Future<Output = ()> + Send {
-    budgeted(async {
-        assert_eq!(remaining().await, Some(128));
+    Budgeted::context_only(
+        async {
+            assert_eq!(units_left().await, Some(128));
 
-        let (mut tx, mut rx) = channel::channel::<u32>(8);
-        tx.send(1).await.unwrap();
-        assert_eq!(remaining().await, Some(127), "bounded send");
-        assert_eq!(rx.next().await, Some(1));
-        assert_eq!(remaining().await, Some(126), "receive");
-        drop(tx);
-        assert_eq!(rx.next().await, None);
-        assert_eq!(remaining().await, Some(125), "end of a closed channel");
+            let (mut tx, mut rx) = channel::channel::<u32>(8);
+            tx.send(1).await.unwrap();
+            assert_eq!(units_left().await, Some(127), "bounded send");
+            assert_eq!(rx.next().await, Some(1));
+            assert_eq!(units_left().await, Some(126), "receive");
+            drop(tx);
+            assert_eq!(rx.next().await, None);
+            assert_eq!(units_left().await, Some(125), "end of a closed channel");
 
-        let (tx, mut rx) = channel::unbounded::<u32>();
-        tx.unbounded_send(2).unwrap();
-        assert_eq!(remaining().await, Some(125), "unbounded send is free");
-        assert_eq!(rx.next().await, Some(2));
-        assert_eq!(remaining().await, Some(124), "unbounded receive");
+            let (tx, mut rx) = channel::unbounded::<u32>();
+            tx.unbounded_send(2).unwrap();
+            assert_eq!(units_left().await, Some(125), "unbounded send is free");
+            assert_eq!(rx.next().await, Some(2));
+            assert_eq!(units_left().await, Some(124), "unbounded receive");
 
-        let (tx, rx) = channel::oneshot::<u32>();
-        tx.send(3).unwrap();
-        assert_eq!(remaining().await, Some(124), "oneshot send is free");
-        assert_eq!(rx.await, Ok(3));
-        assert_eq!(remaining().await, Some(123), "oneshot value");
+            let (tx, rx) = channel::oneshot::<u32>();
+            tx.send(3).unwrap();
+            assert_eq!(units_left().await, Some(124), "oneshot send is free");
+            assert_eq!(rx.await, Ok(3));
+            assert_eq!(units_left().await, Some(123), "oneshot value");
 
-        let (tx, rx) = channel::oneshot::<u32>();
-        drop(tx);
-        assert_eq!(rx.await, Err(Canceled));
-        assert_eq!(remaining().await, Some(122), "oneshot canceled");
-    })
+            let (tx, rx) = channel::oneshot::<u32>();
+            drop(tx);
+            assert_eq!(rx.await, Err(Canceled));
+            assert_eq!(units_left().await, Some(122), "oneshot canceled");
+        },
+        128,
+    )
 }
 
 /// An empty receiver, a full sender and an unsent oneshot return `Pending`
 /// and take nothing.
 fn no_progress_takes_nothing() -> impl Future<Output = ()> + Send {
-    budgeted(async {
-        // Room for 0 + 1 message per sender: the second send waits.
-        let (mut tx, mut rx) = channel::channel::<u32>(0);
-        assert!(poll_once(rx.next()).await.is_pending());
-        assert_eq!(remaining().await, Some(128), "empty receive");
+    Budgeted::context_only(
+        async {
+            // Room for 0 + 1 message per sender: the second send waits.
+            let (mut tx, mut rx) = channel::channel::<u32>(0);
+            assert!(poll_once(rx.next()).await.is_pending());
+            assert_eq!(units_left().await, Some(128), "empty receive");
 
-        // `feed`, not `send`: a full futures-rs channel's flush waits for
-        // the receiver.
-        tx.feed(1).await.unwrap();
-        assert_eq!(remaining().await, Some(127));
-        assert!(poll_once(tx.feed(2)).await.is_pending());
-        assert_eq!(remaining().await, Some(127), "send into a full channel");
+            // `feed`, not `send`: a full futures-rs channel's flush waits for
+            // the receiver.
+            tx.feed(1).await.unwrap();
+            assert_eq!(units_left().await, Some(127));
+            assert!(poll_once(tx.feed(2)).await.is_pending());
+            assert_eq!(units_left().await, Some(127), "send into a full channel");
 
-        let (_tx, mut rx) = channel::unbounded::<u32>();
-        assert!(poll_once(rx.next()).await.is_pending());
-        assert_eq!(remaining().await, Some(127), "empty unbounded receive");
+            let (_tx, mut rx) = channel::unbounded::<u32>();
+            assert!(poll_once(rx.next()).await.is_pending());
+            assert_eq!(units_left().await, Some(127), "empty unbounded receive");
 
-        let (_tx, mut rx) = channel::oneshot::<u32>();
-        assert!(poll_once(&mut rx).await.is_pending());
-        assert_eq!(remaining().await, Some(127), "unsent oneshot");
-    })
+            let (_tx, mut rx) = channel::oneshot::<u32>();
+            assert!(poll_once(&mut rx).await.is_pending());
+            assert_eq!(units_left().await, Some(127), "unsent oneshot");
+        },
+        128,
+    )
 }
 
 /// 300 ready messages: 128 units per poll, the final `None` included.
@@ -102,7 +111,7 @@ async fn receiver_yields_at_budget() {
         next
     });
     assert_eq!(task.await, 300);
-    assert_eq!(log.per_poll(), [128, 128, 45]);
+    assert_eq!(log.spent(), [128, 128, 45]);
 }
 
 async fn unbounded_receiver_yields_at_budget() {
@@ -120,7 +129,7 @@ async fn unbounded_receiver_yields_at_budget() {
     });
     task.await;
     drop(tx);
-    assert_eq!(log.per_poll(), [128, 128, 44]);
+    assert_eq!(log.spent(), [128, 128, 44]);
 }
 
 /// 300 sends into a channel with room: 128 per poll.
@@ -132,7 +141,7 @@ async fn sender_yields_at_budget() {
         }
     });
     task.await;
-    assert_eq!(log.per_poll(), [128, 128, 44]);
+    assert_eq!(log.spent(), [128, 128, 44]);
     assert_eq!(rx.collect::<Vec<_>>().await.len(), 300);
 }
 
@@ -151,30 +160,30 @@ async fn oneshot_yields_at_budget() {
         }
     });
     task.await;
-    assert_eq!(log.per_poll(), [128, 72]);
+    assert_eq!(log.spent(), [128, 72]);
 }
 
 /// With no `Budget` installed, a tokio task's own budget of 128 answers
 /// (through task-coop's tokio fallback): receives and sends per poll.
 #[test]
 fn tokio_budget_without_wrapper() {
-    on_tokio(async {
+    Executor::TokioCurrentThread.run(async {
         let (mut tx, mut rx) = channel::channel::<u32>(300);
         for n in 0..300 {
             tx.get_mut().try_send(n).unwrap();
         }
         drop(tx);
-        let received = Progress::default();
+        let received = PollLog::default();
         let counter = received.clone();
         received
-            .track(async move {
+            .meter(async move {
                 assert_eq!(
-                    remaining().await,
+                    units_left().await,
                     None,
                     "tokio's budget is not counted here"
                 );
                 while rx.next().await.is_some() {
-                    counter.tick();
+                    counter.work();
                 }
             })
             .await;
@@ -183,12 +192,12 @@ fn tokio_budget_without_wrapper() {
         // The budget is per task poll: start the next part with a fresh one.
         yield_now().await;
         let (mut tx, mut rx) = channel::channel::<u32>(300);
-        let sent = Progress::default();
+        let sent = PollLog::default();
         let counter = sent.clone();
-        sent.track(async move {
+        sent.meter(async move {
             for n in 0..300 {
                 tx.send(n).await.unwrap();
-                counter.tick();
+                counter.work();
             }
         })
         .await;
@@ -208,7 +217,7 @@ fn yield_lets_another_task_run_on_async_executor() {
         tx.unbounded_send(n).unwrap();
     }
     drop(tx);
-    let seen = turns_seen_by(Turns::AsyncExecutor, |turns| {
+    let seen = turns_seen_by(Executor::AsyncExecutor, |turns| {
         budgeted(async move {
             // For each message, how many turns the other task had had.
             let mut seen = Vec::new();

@@ -4,17 +4,21 @@
 //! kinds of inner object; a forced yield after 128 on every executor.
 #![cfg(all(feature = "tokio", feature = "futures"))]
 
-#[macro_use]
-mod adapters_support;
+mod support;
 
 use std::future::Future;
 use std::io::IoSlice;
 
-use adapters_support::{metered, on_tokio, poll_once, remaining, yield_now, Progress};
-use coop_compat::{budgeted, CoopIo};
+use coop_compat::{Budgeted, CoopIo};
+use support::{metered, poll_once, units_left, yield_now, Executor, PollLog};
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
-on_every_executor!(
+support::tests_on!(
+    [
+        on_tokio => TokioCurrentThread,
+        on_async_executor => AsyncExecutor,
+        on_futures_executor => LocalPool,
+    ]
     futures_traits_over_tokio_object,
     futures_traits_over_futures_object,
     tokio_traits_over_tokio_object,
@@ -26,7 +30,7 @@ on_every_executor!(
 
 /// Asserts the units left, naming the operation that got there.
 async fn expect(units: u32, after: &str) {
-    assert_eq!(remaining().await, Some(units), "after {after}");
+    assert_eq!(units_left().await, Some(units), "after {after}");
 }
 
 /// Every operation of the futures-io traits, with the units it takes.
@@ -143,59 +147,71 @@ where
 
 /// A tokio pipe and a tokio buffered reader, used through futures-io.
 fn futures_traits_over_tokio_object() -> impl Future<Output = ()> + Send {
-    budgeted(async {
-        let (a, b) = tokio::io::duplex(64);
-        let lines: &[u8] = b"ab\ncd";
-        through_futures_traits(
-            CoopIo::from_tokio(a),
-            CoopIo::from_tokio(b),
-            CoopIo::from_tokio(lines),
-        )
-        .await;
-    })
+    Budgeted::context_only(
+        async {
+            let (a, b) = tokio::io::duplex(64);
+            let lines: &[u8] = b"ab\ncd";
+            through_futures_traits(
+                CoopIo::from_tokio(a),
+                CoopIo::from_tokio(b),
+                CoopIo::from_tokio(lines),
+            )
+            .await;
+        },
+        128,
+    )
 }
 
 /// futures-io objects (tokio-util's compat of a tokio pipe, a slice), used
 /// through futures-io.
 fn futures_traits_over_futures_object() -> impl Future<Output = ()> + Send {
-    budgeted(async {
-        let (a, b) = tokio::io::duplex(64);
-        let lines: &[u8] = b"ab\ncd";
-        through_futures_traits(
-            CoopIo::from_futures(a.compat()),
-            CoopIo::from_futures(b.compat()),
-            CoopIo::from_futures(lines),
-        )
-        .await;
-    })
+    Budgeted::context_only(
+        async {
+            let (a, b) = tokio::io::duplex(64);
+            let lines: &[u8] = b"ab\ncd";
+            through_futures_traits(
+                CoopIo::from_futures(a.compat()),
+                CoopIo::from_futures(b.compat()),
+                CoopIo::from_futures(lines),
+            )
+            .await;
+        },
+        128,
+    )
 }
 
 /// tokio objects used through tokio's traits.
 fn tokio_traits_over_tokio_object() -> impl Future<Output = ()> + Send {
-    budgeted(async {
-        let (a, b) = tokio::io::duplex(64);
-        let lines: &[u8] = b"ab\ncd";
-        through_tokio_traits(
-            CoopIo::from_tokio(a),
-            CoopIo::from_tokio(b),
-            CoopIo::from_tokio(lines),
-        )
-        .await;
-    })
+    Budgeted::context_only(
+        async {
+            let (a, b) = tokio::io::duplex(64);
+            let lines: &[u8] = b"ab\ncd";
+            through_tokio_traits(
+                CoopIo::from_tokio(a),
+                CoopIo::from_tokio(b),
+                CoopIo::from_tokio(lines),
+            )
+            .await;
+        },
+        128,
+    )
 }
 
 /// futures-io objects used through tokio's traits.
 fn tokio_traits_over_futures_object() -> impl Future<Output = ()> + Send {
-    budgeted(async {
-        let (a, b) = tokio::io::duplex(64);
-        let lines: &[u8] = b"ab\ncd";
-        through_tokio_traits(
-            CoopIo::from_futures(a.compat()),
-            CoopIo::from_futures(b.compat()),
-            CoopIo::from_futures(lines),
-        )
-        .await;
-    })
+    Budgeted::context_only(
+        async {
+            let (a, b) = tokio::io::duplex(64);
+            let lines: &[u8] = b"ab\ncd";
+            through_tokio_traits(
+                CoopIo::from_futures(a.compat()),
+                CoopIo::from_futures(b.compat()),
+                CoopIo::from_futures(lines),
+            )
+            .await;
+        },
+        128,
+    )
 }
 
 /// 300 one-byte reads and the end of file: 128 per poll, through both
@@ -209,7 +225,7 @@ async fn reads_yield_at_budget() {
         while io.read(&mut byte).await.unwrap() == 1 {}
     });
     task.await;
-    assert_eq!(log.per_poll(), [128, 128, 45]);
+    assert_eq!(log.spent(), [128, 128, 45]);
 
     let data = vec![7u8; 300];
     let (task, log) = metered(async move {
@@ -219,7 +235,7 @@ async fn reads_yield_at_budget() {
         while io.read(&mut byte).await.unwrap() == 1 {}
     });
     task.await;
-    assert_eq!(log.per_poll(), [128, 128, 45]);
+    assert_eq!(log.spent(), [128, 128, 45]);
 }
 
 /// 300 one-byte writes: 128 per poll, through both families of traits.
@@ -233,7 +249,7 @@ async fn writes_yield_at_budget() {
         io.into_inner().into_inner()
     });
     assert_eq!(task.await.len(), 300);
-    assert_eq!(log.per_poll(), [128, 128, 44]);
+    assert_eq!(log.spent(), [128, 128, 44]);
 
     let (task, log) = metered(async {
         use tokio::io::AsyncWriteExt;
@@ -244,7 +260,7 @@ async fn writes_yield_at_budget() {
         io.into_inner()
     });
     assert_eq!(task.await.len(), 300);
-    assert_eq!(log.per_poll(), [128, 128, 44]);
+    assert_eq!(log.spent(), [128, 128, 44]);
 }
 
 /// 300 `fill_buf` + `consume(1)`, then the end of file.
@@ -258,7 +274,7 @@ async fn fill_buf_yields_at_budget() {
         }
     });
     task.await;
-    assert_eq!(log.per_poll(), [128, 128, 45]);
+    assert_eq!(log.spent(), [128, 128, 45]);
 }
 
 /// On tokio's own budget (no `Budget` installed), a tokio pipe wrapped in
@@ -267,7 +283,7 @@ async fn fill_buf_yields_at_budget() {
 /// pipe does.
 #[test]
 fn tokio_budget_one_unit_per_read() {
-    on_tokio(async {
+    Executor::TokioCurrentThread.run(async {
         for wrapped in [true, false] {
             let (mut a, b) = tokio::io::duplex(512);
             tokio::io::AsyncWriteExt::write_all(&mut a, &[1; 300])
@@ -275,10 +291,10 @@ fn tokio_budget_one_unit_per_read() {
                 .unwrap();
             drop(a);
             yield_now().await; // a fresh budget for the measured part
-            let reads = Progress::default();
+            let reads = PollLog::default();
             let counter = reads.clone();
             reads
-                .track(async move {
+                .meter(async move {
                     use tokio::io::{AsyncRead, AsyncReadExt};
                     let mut reader: Box<dyn AsyncRead + Unpin + Send> = if wrapped {
                         Box::new(CoopIo::from_tokio(b))
@@ -287,7 +303,7 @@ fn tokio_budget_one_unit_per_read() {
                     };
                     let mut byte = [0];
                     while reader.read(&mut byte).await.unwrap() == 1 {
-                        counter.tick();
+                        counter.work();
                     }
                 })
                 .await;

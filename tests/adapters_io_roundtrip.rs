@@ -4,11 +4,11 @@
 //! unit per read or write that moved bytes or hit the end of file.
 #![cfg(all(feature = "tokio", feature = "futures"))]
 
-mod adapters_support;
+mod support;
 
-use adapters_support::{metered, CountingIo, Progress};
 use coop_compat::CoopIo;
 use futures::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use support::{metered, Counter, CountingIo};
 
 /// 256 KiB that no misordering could reproduce.
 fn payload() -> Vec<u8> {
@@ -39,7 +39,7 @@ where
     C: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (client_calls, server_calls) = (Progress::default(), Progress::default());
+    let (client_calls, server_calls) = (Counter::default(), Counter::default());
     let client = CoopIo::from_tokio(CountingIo::new(client, &client_calls));
     let server = CoopIo::from_tokio(CountingIo::new(server, &server_calls));
     let (mut from_server, mut to_server) = client.split();
@@ -66,12 +66,12 @@ where
     }));
 
     assert_eq!(
-        server_log.total(),
+        server_log.total_spent(),
         server_calls.get(),
         "server: one unit per call that made progress"
     );
     assert_eq!(
-        writer_log.total() + reader_log.total(),
+        writer_log.total_spent() + reader_log.total_spent(),
         client_calls.get(),
         "client: one unit per call that made progress"
     );

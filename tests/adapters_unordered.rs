@@ -5,23 +5,22 @@
 //! places (tokio issues #2390 and #3493).
 #![cfg(feature = "futures")]
 
-#[macro_use]
-mod adapters_support;
+mod support;
 
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::task::{ready, Context, Poll};
 
-use adapters_support::{metered, on_tokio, CountingWaker, Progress};
 use coop_compat::{Budgeted, ContextExt, CoopUnordered};
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
+use support::{metered, Counter, Executor, PollLog, WakeCounter};
 
 /// A child of the sets under test.
 type Child = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A child that takes one unit per step, `steps` times (forever for `None`),
 /// counting its units and its polls.
-fn child(steps: Option<u32>, units: &Progress, polls: &Progress) -> Child {
+fn child(steps: Option<u32>, units: &Counter, polls: &Counter) -> Child {
     let (units, polls) = (units.clone(), polls.clone());
     let mut left = steps;
     Box::pin(poll_fn(move |cx: &mut Context<'_>| -> Poll<()> {
@@ -56,8 +55,8 @@ impl Set for FuturesUnordered<Child> {
 /// a `Budget` of 128, twice: returns (units, child polls, wakes of the task)
 /// so far after each task poll. The task is woken twice per poll: through
 /// the waker of the child that ran out, and by the set's own yield.
-fn always_ready_children(mut set: impl Set) -> [(u32, u32, usize); 2] {
-    let (units, polls) = (Progress::default(), Progress::default());
+fn always_ready_children(mut set: impl Set) -> [(u32, u32, u32); 2] {
+    let (units, polls) = (Counter::default(), Counter::default());
     for _ in 0..64 {
         set.push(child(None, &units, &polls));
     }
@@ -68,7 +67,7 @@ fn always_ready_children(mut set: impl Set) -> [(u32, u32, usize); 2] {
         },
         128,
     ));
-    let (wakes, waker) = CountingWaker::new();
+    let (wakes, waker) = WakeCounter::new();
     let mut cx = Context::from_waker(&waker);
     let mut after = [(0, 0, 0); 2];
     for record in &mut after {
@@ -101,17 +100,22 @@ fn futures_unordered_64_always_ready_children_poll_one_child_for_nothing() {
 /// 64 children of 10 units each in `set`, collected by a task; returns the
 /// units of each task poll and the child polls in all.
 async fn collect_children(mut set: impl Set) -> (Vec<u32>, u32) {
-    let (units, polls) = (Progress::default(), Progress::default());
+    let (units, polls) = (Counter::default(), Counter::default());
     for _ in 0..64 {
         set.push(child(Some(10), &units, &polls));
     }
     let (task, log) = metered(async move { set.count().await });
     assert_eq!(task.await, 64);
-    assert_eq!(log.total(), units.get());
-    (log.per_poll(), polls.get())
+    assert_eq!(log.total_spent(), units.get());
+    (log.spent(), polls.get())
 }
 
-on_every_executor!(
+support::tests_on!(
+    [
+        on_tokio => TokioCurrentThread,
+        on_async_executor => AsyncExecutor,
+        on_futures_executor => LocalPool,
+    ]
     coop_unordered_yields_at_budget,
     futures_unordered_yields_at_budget
 );
@@ -136,7 +140,8 @@ async fn futures_unordered_yields_at_budget() {
 /// and no child polled once the budget is spent.
 #[test]
 fn coop_unordered_on_tokio_budget() {
-    let (per_poll, child_polls) = on_tokio(tokio_budget_run(CoopUnordered::<Child>::new()));
+    let (per_poll, child_polls) =
+        Executor::TokioCurrentThread.run(tokio_budget_run(CoopUnordered::<Child>::new()));
     assert_eq!(per_poll, [128; 5]);
     assert_eq!(child_polls, 64 + 4);
 }
@@ -148,7 +153,8 @@ fn coop_unordered_on_tokio_budget() {
 /// that finds no child ready yet (the zeros).
 #[test]
 fn futures_unordered_on_tokio_budget_polls_every_ready_child_for_nothing() {
-    let (per_poll, child_polls) = on_tokio(tokio_budget_run(FuturesUnordered::<Child>::new()));
+    let (per_poll, child_polls) =
+        Executor::TokioCurrentThread.run(tokio_budget_run(FuturesUnordered::<Child>::new()));
     assert_eq!(per_poll, [128, 0, 128, 0, 128, 0, 128, 0, 128]);
     assert_eq!(child_polls, 64 + 4 + 129);
 }
@@ -157,10 +163,10 @@ fn futures_unordered_on_tokio_budget_polls_every_ready_child_for_nothing() {
 /// `Budget` installed; returns the units each task poll took (counted by the
 /// children) and the child polls in all.
 async fn tokio_budget_run(mut set: impl Set) -> (Vec<u32>, u32) {
-    let (units, polls) = (Progress::default(), Progress::default());
+    let (log, polls) = (PollLog::default(), Counter::default());
     for _ in 0..64 {
-        set.push(child(Some(10), &units, &polls));
+        set.push(child(Some(10), log.counter(), &polls));
     }
-    assert_eq!(units.track(set.count()).await, 64);
-    (units.per_poll(), polls.get())
+    assert_eq!(log.meter(set.count()).await, 64);
+    (log.per_poll(), polls.get())
 }

@@ -15,7 +15,7 @@
 use std::future::poll_fn;
 use std::task::{Context, Poll, Waker};
 
-use coop_compat::{Budget, ContextExt, Cooperation};
+use coop_compat::{Budget, BudgetExt, ContextExt, Cooperation};
 use tokio::task::coop::{has_budget_remaining, poll_proceed, RestoreOnPending};
 
 /// xorshift64: a tiny, seedable pseudo-random generator.

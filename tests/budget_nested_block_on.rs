@@ -11,14 +11,14 @@
 //! up after a fixed number of polls instead of spinning forever.
 #![cfg(feature = "std")]
 
-mod budget_support;
+mod support;
 
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use budget_support::{Meter, TestChannel};
-use coop_compat::{unconstrained, Budget, ContextExt};
+use coop_compat::{unconstrained, Budget, BudgetExt};
+use support::ReadySource;
 
 const OUTER_UNITS: u8 = 8;
 const NESTED_ITEMS: u32 = 50;
@@ -35,7 +35,7 @@ struct Nested {
 
 /// A future for the nested executor: each poll tries the channel until it
 /// is empty (or says `Pending`); it gives up after `GIVE_UP_AFTER` polls.
-fn nested_work(mut channel: TestChannel) -> impl Future<Output = Nested> {
+fn nested_work(mut channel: ReadySource) -> impl Future<Output = Nested> {
     let mut seen = Nested::default();
     poll_fn(move |cx| {
         seen.polls += 1;
@@ -61,8 +61,7 @@ fn nested_work(mut channel: TestChannel) -> impl Future<Output = Nested> {
 /// Polls, under a `Budget` of `OUTER_UNITS`, a task that first spends its
 /// whole budget on an always-ready channel and then blocks on `nested`.
 fn outer_task_blocking_on<F: Future<Output = Nested>>(nested: F) -> (u32, Nested, u8) {
-    let meter = Meter::default();
-    let mut outer_channel = TestChannel::new(1000, &meter);
+    let mut outer_channel = ReadySource::new(1000);
     let mut nested = Some(nested);
     let mut task = pin!(poll_fn(move |cx: &mut Context<'_>| {
         // Spend the outer budget: receive until the channel says Pending.
@@ -85,9 +84,8 @@ fn outer_task_blocking_on<F: Future<Output = Nested>>(nested: F) -> (u32, Nested
 
 #[test]
 fn nested_block_on_spins_without_progress_once_the_outer_budget_is_spent() {
-    let meter = Meter::default();
     let (outer_received, nested, outer_left) =
-        outer_task_blocking_on(nested_work(TestChannel::new(NESTED_ITEMS, &meter)));
+        outer_task_blocking_on(nested_work(ReadySource::new(NESTED_ITEMS)));
     assert_eq!(outer_received, u32::from(OUTER_UNITS));
     assert_eq!(
         nested,
@@ -104,10 +102,8 @@ fn nested_block_on_spins_without_progress_once_the_outer_budget_is_spent() {
 
 #[test]
 fn unconstrained_is_the_way_round() {
-    let meter = Meter::default();
-    let (outer_received, nested, outer_left) = outer_task_blocking_on(unconstrained(nested_work(
-        TestChannel::new(NESTED_ITEMS, &meter),
-    )));
+    let (outer_received, nested, outer_left) =
+        outer_task_blocking_on(unconstrained(nested_work(ReadySource::new(NESTED_ITEMS))));
     assert_eq!(outer_received, u32::from(OUTER_UNITS));
     assert_eq!(
         nested,

@@ -1,44 +1,42 @@
-//! Acceptance 3: with no provider installed anywhere, the test channel of
-//! `budget_support` never makes its task yield (every item arrives in the
+//! Acceptance 3: with no provider installed anywhere, the always-ready source
+//! of `support` never makes its task yield (every item arrives in the
 //! first poll), and `poll_cooperate` hands out the unconstrained cooperation.
 #![cfg(feature = "std")]
 
-mod budget_support;
+mod support;
 
-use std::cell::Cell;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use budget_support::{channels, drain, Budgeted, Meter, PollLog, PollRecord, EXECUTORS};
-use coop_compat::ContextExt;
+use coop_compat::{BudgetExt, ContextExt};
 use futures::stream::{FuturesUnordered, StreamExt};
+use support::{drain, split, Executor, PollLog, PollRecord};
 
 /// Far more items than any budget.
 const TOTAL: u32 = 10_000;
 
 #[test]
 fn without_a_provider_the_task_never_yields() {
-    for executor in EXECUTORS {
+    for executor in [Executor::LocalPool, Executor::AsyncExecutor] {
         for children in [1, 64] {
-            let meter = Meter::default();
             let log = PollLog::default();
-            let received = Rc::new(Cell::new(0));
-            let out = received.clone();
-            let mut tasks: FuturesUnordered<_> = channels(TOTAL, children, &meter)
+            let mut tasks: FuturesUnordered<_> = split(TOTAL, children, log.counter())
                 .into_iter()
                 .map(drain)
                 .collect();
-            let task = Budgeted::new(None, &meter, &log, async move {
+            let task = log.meter(async move {
+                let mut received = 0;
                 while let Some(n) = tasks.next().await {
-                    out.set(out.get() + n);
+                    received += n;
                 }
+                received
             });
-            assert!(executor.run(task), "{executor:?}");
-            assert_eq!(received.get(), TOTAL);
+            assert_eq!(executor.run(task), TOTAL, "{executor:?}");
             assert_eq!(
-                *log.borrow(),
+                log.records(),
                 [PollRecord {
-                    received: TOTAL,
+                    work: TOTAL,
+                    spent: None,
+                    wakes: 0,
                     ready: true
                 }],
                 "{executor:?}, {children} children: everything in one poll"

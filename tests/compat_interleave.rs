@@ -5,10 +5,10 @@
 //! `CoopCompat`, on every other executor, with one wake per forced yield.
 #![cfg(feature = "tokio")]
 
-mod compat_support;
+mod support;
 
-use compat_support::{tokio_runtimes, CoopSource, Exec, Log};
 use coop_compat::CoopCompat;
+use support::{Executor, PollLog, ReadySource};
 
 /// Three full budgets and a partial one.
 const TOTAL: u32 = 3 * 128 + 40;
@@ -16,12 +16,12 @@ const MIXES: [(u32, u32); 4] = [(1, 1), (127, 1), (1, 127), (64, 64)];
 
 /// Receives `TOTAL` messages, `k` from a tokio channel then `m` from a
 /// Context-based source, round after round.
-async fn interleave(k: u32, m: u32, log: Log) -> u32 {
+async fn interleave(k: u32, m: u32, log: PollLog) -> u32 {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     for i in 0..TOTAL {
         tx.send(i).unwrap();
     }
-    let mut source = CoopSource::new(TOTAL);
+    let mut source = ReadySource::new(TOTAL);
     let mut done = 0;
     'rounds: loop {
         for _ in 0..k {
@@ -47,7 +47,7 @@ async fn interleave(k: u32, m: u32, log: Log) -> u32 {
     done
 }
 
-fn assert_yields_at_128(log: &Log, what: &str) {
+fn assert_yields_at_128(log: &PollLog, what: &str) {
     assert_eq!(
         log.per_poll(),
         vec![128, 128, 128, 40],
@@ -58,37 +58,35 @@ fn assert_yields_at_128(log: &Log, what: &str) {
 
 #[test]
 fn on_tokio_without_wrapper_both_kinds_share_the_task_budget() {
-    for (flavour, rt) in tokio_runtimes() {
+    for exec in Executor::TOKIO {
         for (k, m) in MIXES {
-            let log = Log::default();
-            let done = rt
-                .block_on(rt.spawn(log.task(interleave(k, m, log.clone()))))
-                .unwrap();
+            let log = PollLog::default();
+            let done = exec.run(log.meter(interleave(k, m, log.clone())));
             assert_eq!(done, TOTAL);
-            assert_yields_at_128(&log, &format!("tokio {flavour}, {k}:{m}, no wrapper"));
+            assert_yields_at_128(&log, &format!("{exec:?}, {k}:{m}, no wrapper"));
         }
     }
 }
 
 #[test]
 fn on_tokio_with_wrapper_no_second_budget() {
-    for (flavour, rt) in tokio_runtimes() {
+    for exec in Executor::TOKIO {
         for (k, m) in MIXES {
-            let log = Log::default();
-            let task = log.task(CoopCompat::wrap(interleave(k, m, log.clone())));
-            let done = rt.block_on(rt.spawn(task)).unwrap();
+            let log = PollLog::default();
+            let task = log.meter(CoopCompat::wrap(interleave(k, m, log.clone())));
+            let done = exec.run(task);
             assert_eq!(done, TOTAL);
-            assert_yields_at_128(&log, &format!("tokio {flavour}, {k}:{m}, CoopCompat"));
+            assert_yields_at_128(&log, &format!("{exec:?}, {k}:{m}, CoopCompat"));
         }
     }
 }
 
 #[test]
 fn on_every_foreign_executor_wrapper_gives_one_shared_budget() {
-    for exec in Exec::ALL {
+    for exec in Executor::FOREIGN {
         for (k, m) in MIXES {
-            let log = Log::default();
-            let done = exec.run(log.task(CoopCompat::wrap(interleave(k, m, log.clone()))));
+            let log = PollLog::default();
+            let done = exec.run(log.meter(CoopCompat::wrap(interleave(k, m, log.clone()))));
             assert_eq!(done, TOTAL);
             assert_yields_at_128(&log, &format!("{exec:?}, {k}:{m}, CoopCompat"));
         }
@@ -97,10 +95,10 @@ fn on_every_foreign_executor_wrapper_gives_one_shared_budget() {
 
 #[test]
 fn on_foreign_executors_without_wrapper_nothing_yields() {
-    for exec in Exec::ALL {
+    for exec in Executor::FOREIGN {
         for (k, m) in MIXES {
-            let log = Log::default();
-            let done = exec.run(log.task(interleave(k, m, log.clone())));
+            let log = PollLog::default();
+            let done = exec.run(log.meter(interleave(k, m, log.clone())));
             assert_eq!(done, TOTAL);
             assert_eq!(
                 log.per_poll(),

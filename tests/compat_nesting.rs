@@ -4,21 +4,21 @@
 //! task, with the `block_in_place` way round it.
 #![cfg(feature = "tokio")]
 
-mod compat_support;
+mod support;
 
-use compat_support::{CoopSource, Exec, Log};
 use coop_compat::CoopCompat;
+use support::{Executor, PollLog, ReadySource};
 
 const TOTAL: u32 = 300;
 
 /// Receives `TOTAL` messages from a tokio channel and a Context-based
 /// source, alternately.
-async fn drain(log: Log) {
+async fn drain(log: PollLog) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     for i in 0..TOTAL {
         tx.send(i).unwrap();
     }
-    let mut source = CoopSource::new(TOTAL);
+    let mut source = ReadySource::new(TOTAL);
     for i in 0..TOTAL {
         if i % 2 == 0 {
             rx.recv().await.unwrap();
@@ -31,34 +31,30 @@ async fn drain(log: Log) {
 
 #[test]
 fn coop_compat_inside_coop_compat_on_a_foreign_executor() {
-    for exec in [Exec::LocalPool, Exec::AsyncExecutorMulti] {
-        let log = Log::default();
+    for exec in [Executor::LocalPool, Executor::AsyncExecutorTwoThreads] {
+        let log = PollLog::default();
         let inner = CoopCompat::wrap(drain(log.clone()));
-        exec.run(log.task(CoopCompat::wrap(CoopCompat::wrap(inner))));
+        exec.run(log.meter(CoopCompat::wrap(CoopCompat::wrap(inner))));
         assert_eq!(log.per_poll(), vec![128, 128, 44], "{exec:?}");
     }
 }
 
 #[test]
 fn coop_compat_inside_a_tokio_task() {
-    for (flavour, rt) in compat_support::tokio_runtimes() {
-        let log = Log::default();
-        rt.block_on(rt.spawn(log.task(CoopCompat::wrap(CoopCompat::wrap(drain(log.clone()))))))
-            .unwrap();
-        assert_eq!(log.per_poll(), vec![128, 128, 44], "tokio {flavour}");
+    for exec in Executor::TOKIO {
+        let log = PollLog::default();
+        exec.run(log.meter(CoopCompat::wrap(CoopCompat::wrap(drain(log.clone())))));
+        assert_eq!(log.per_poll(), vec![128, 128, 44], "{exec:?}");
     }
 }
 
 #[test]
 fn coop_compat_in_the_root_future_of_block_on() {
-    for (flavour, rt) in compat_support::tokio_runtimes() {
-        let log = Log::default();
-        rt.block_on(log.task(CoopCompat::wrap(drain(log.clone()))));
-        assert_eq!(
-            log.per_poll(),
-            vec![128, 128, 44],
-            "block_on on tokio {flavour}"
-        );
+    for exec in Executor::TOKIO {
+        let log = PollLog::default();
+        exec.tokio_runtime()
+            .block_on(log.meter(CoopCompat::wrap(drain(log.clone()))));
+        assert_eq!(log.per_poll(), vec![128, 128, 44], "block_on on {exec:?}");
     }
 }
 
@@ -74,11 +70,11 @@ fn coop_compat_on_a_spawn_blocking_thread() {
         .worker_threads(1)
         .build()
         .unwrap();
-    let log = Log::default();
+    let log = PollLog::default();
     let task_log = log.clone();
     rt.block_on(rt.spawn_blocking(move || {
         futures::executor::block_on(
-            task_log.task(CoopCompat::wrap(CoopCompat::wrap(drain(task_log.clone())))),
+            task_log.meter(CoopCompat::wrap(CoopCompat::wrap(drain(task_log.clone())))),
         )
     }))
     .unwrap();

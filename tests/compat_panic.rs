@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use coop_compat::{Budget, ContextExt, CoopCompat};
+use coop_compat::{Budget, BudgetExt, ContextExt, CoopCompat};
 
 /// Spends `units` through `poll_cooperate`, then panics.
 async fn spend_then_panic(units: u32) {

@@ -3,12 +3,12 @@
 //! `tokio::spawn(..).await` work (the global runtime drives them).
 #![cfg(feature = "tokio")]
 
-mod compat_support;
+mod support;
 
 use std::time::Duration;
 
-use compat_support::Exec;
 use coop_compat::CoopCompat;
+use support::Executor;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -43,7 +43,7 @@ fn under_futures_block_on() {
 
 #[test]
 fn on_async_executor() {
-    for exec in [Exec::AsyncExecutorLocal, Exec::AsyncExecutorMulti] {
+    for exec in [Executor::AsyncExecutor, Executor::AsyncExecutorTwoThreads] {
         let (spawned, reply) = exec.run(CoopCompat::wrap(sleep_tcp_and_spawn()));
         assert_eq!(spawned, 42, "{exec:?}");
         assert_eq!(reply, b"pong", "{exec:?}");

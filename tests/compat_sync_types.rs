@@ -3,24 +3,24 @@
 //! `try_*` methods draw nothing, so 200 of them run in one poll.
 #![cfg(feature = "tokio")]
 
-mod compat_support;
+mod support;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use compat_support::{Exec, Log};
 use coop_compat::CoopCompat;
+use support::{Executor, PollLog};
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Mutex, Notify, OnceCell, RwLock, Semaphore};
 
 const OPS: u32 = 200;
 
 /// Runs `body` inside `CoopCompat` on `exec` and returns the work per poll.
-fn work_per_poll<F>(exec: Exec, body: impl FnOnce(Log) -> F) -> Vec<u32>
+fn work_per_poll<F>(exec: Executor, body: impl FnOnce(PollLog) -> F) -> Vec<u32>
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let log = Log::default();
-    exec.run(log.task(CoopCompat::wrap(body(log.clone()))));
+    let log = PollLog::default();
+    exec.run(log.meter(CoopCompat::wrap(body(log.clone()))));
     log.per_poll()
 }
 
@@ -38,7 +38,7 @@ fn assert_free(name: &str, per_poll: Vec<u32>) {
 
 #[test]
 fn budgeted_tokio_types_yield_inside_coop_compat() {
-    for exec in [Exec::LocalPool, Exec::AsyncExecutorMulti] {
+    for exec in [Executor::LocalPool, Executor::AsyncExecutorTwoThreads] {
         assert_budgeted(
             "mpsc recv",
             work_per_poll(exec, |log| async move {
@@ -189,7 +189,7 @@ fn budgeted_tokio_types_yield_inside_coop_compat() {
 
 #[test]
 fn notify_and_try_methods_draw_nothing() {
-    for exec in [Exec::LocalPool, Exec::AsyncExecutorMulti] {
+    for exec in [Executor::LocalPool, Executor::AsyncExecutorTwoThreads] {
         assert_free(
             "Notify",
             work_per_poll(exec, |log| async move {

@@ -5,13 +5,13 @@
 //! out, and that outer budget is left untouched.
 #![cfg(feature = "tokio")]
 
-mod compat_support;
+mod support;
 
 use std::future::poll_fn;
 use std::task::{Context, Poll};
 
-use compat_support::tokio_runtimes;
 use coop_compat::{Budget, ContextExt, TokioBudget};
+use support::Executor;
 
 /// How the test installs tokio's budget around each poll.
 #[derive(Clone, Copy, Debug)]
@@ -57,36 +57,32 @@ fn one_poll(
     (taken, u32::from(outer.remaining()))
 }
 
-fn check(rt: &tokio::runtime::Runtime, flavour: &'static str, how: Install) {
-    rt.block_on(async {
-        tokio::spawn(async move {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            for i in 0..1000 {
-                tx.send(i).unwrap();
-            }
-            let mut polls = Vec::new();
-            for _ in 0..3 {
-                polls.push(poll_fn(|cx| Poll::Ready(one_poll(how, cx, &mut rx))).await);
-                tokio::task::yield_now().await;
-            }
-            // Each poll of the task starts with tokio's 128 units; the
-            // `poll_fn` after a `yield_now` is a fresh task poll.
-            assert_eq!(
-                polls,
-                vec![(128, 5); 3],
-                "{flavour}, {how:?}: units per poll, outer units left"
-            );
-        })
-        .await
-        .unwrap();
+fn check(exec: Executor, how: Install) {
+    exec.run(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        for i in 0..1000 {
+            tx.send(i).unwrap();
+        }
+        let mut polls = Vec::new();
+        for _ in 0..3 {
+            polls.push(poll_fn(|cx| Poll::Ready(one_poll(how, cx, &mut rx))).await);
+            tokio::task::yield_now().await;
+        }
+        // Each poll of the task starts with tokio's 128 units; the
+        // `poll_fn` after a `yield_now` is a fresh task poll.
+        assert_eq!(
+            polls,
+            vec![(128, 5); 3],
+            "{exec:?}, {how:?}: units per poll, outer units left"
+        );
     });
 }
 
 #[test]
 fn tokio_budget_installed_shares_tokio_budget_on_both_flavours() {
-    for (flavour, rt) in tokio_runtimes() {
-        check(&rt, flavour, Install::Method);
-        check(&rt, flavour, Install::WithProvider);
+    for exec in Executor::TOKIO {
+        check(exec, Install::Method);
+        check(exec, Install::WithProvider);
     }
 }
 

@@ -2,20 +2,20 @@
 //! `futures::executor::LocalPool`.
 #![cfg(feature = "tokio")]
 
-mod compat_support;
+mod support;
 
 use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::Poll;
 
-use compat_support::Exec;
 use coop_compat::CoopCompat;
+use support::Executor;
 use tokio::sync::{broadcast, mpsc, watch, Semaphore};
 
-const EXECUTORS: [Exec; 3] = [
-    Exec::LocalPool,
-    Exec::AsyncExecutorLocal,
-    Exec::AsyncExecutorMulti,
+const EXECUTORS: [Executor; 3] = [
+    Executor::LocalPool,
+    Executor::AsyncExecutor,
+    Executor::AsyncExecutorTwoThreads,
 ];
 
 #[test]

@@ -5,26 +5,30 @@
 //! to tokio's budget.
 #![cfg(feature = "tokio")]
 
-mod compat_support;
+mod support;
 
 use std::task::Poll;
 
-use compat_support::{CoopSource, Exec, Log};
 use coop_compat::{ContextExt, CoopCompat};
+use support::{Executor, PollLog, ReadySource};
 
 const ITEMS: u32 = 10_000;
 
 #[test]
 fn facade_unconstrained_turns_off_both_budgets_only_inside() {
-    for exec in [Exec::LocalPool, Exec::AsyncExecutorLocal, Exec::Minimal] {
-        let log = Log::default();
+    for exec in [
+        Executor::LocalPool,
+        Executor::AsyncExecutor,
+        Executor::BlockOn,
+    ] {
+        let log = PollLog::default();
         let body_log = log.clone();
-        exec.run(log.task(CoopCompat::wrap(async move {
+        exec.run(log.meter(CoopCompat::wrap(async move {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             for i in 0..ITEMS + 200 {
                 tx.send(i).unwrap();
             }
-            let mut source = CoopSource::new(ITEMS);
+            let mut source = ReadySource::new(ITEMS);
             let inner_log = body_log.clone();
             let rx = coop_compat::unconstrained(async move {
                 for _ in 0..ITEMS {
