@@ -1,7 +1,7 @@
 //! The cooperative futures-rs channels (`coop_compat::channel`): one unit per
 //! message received or sent and per oneshot completion, nothing for a
-//! `Pending`, and a forced yield after 128 on tokio, async-executor and
-//! futures' executor.
+//! `Pending` (on tokio, async-executor and futures' executor), and a forced
+//! yield after 128 that wakes the task at once (on tokio-test's mock task).
 #![cfg(feature = "futures")]
 
 mod support;
@@ -12,7 +12,8 @@ use coop_compat::{budgeted, channel, Budgeted};
 use futures::channel::oneshot::Canceled;
 use futures::{SinkExt, StreamExt};
 use support::{
-    metered, one_turn_per_128, poll_once, turns_seen_by, units_left, yield_now, Executor, PollLog,
+    assert_yields, one_turn_per_128, poll_once, turns_seen_by, units_left, yield_now, Counter,
+    Executor, PollLog,
 };
 
 support::tests_on!(
@@ -23,10 +24,6 @@ support::tests_on!(
     ]
     units_per_operation,
     no_progress_takes_nothing,
-    receiver_yields_at_budget,
-    unbounded_receiver_yields_at_budget,
-    sender_yields_at_budget,
-    oneshot_yields_at_budget,
 );
 
 /// Exactly one unit per message received or sent, per oneshot result, and
@@ -95,58 +92,72 @@ fn no_progress_takes_nothing() -> impl Future<Output = ()> + Send {
     )
 }
 
-/// 300 ready messages: 128 units per poll, the final `None` included.
-async fn receiver_yields_at_budget() {
+// The forced yields, on tokio-test's mock task (see `support::assert_yields`).
+
+/// 300 ready messages: 128 per poll, then the rest and the final `None`.
+#[test]
+fn receiver_yields_at_budget() {
     let (mut tx, mut rx) = channel::channel::<u32>(300);
     for n in 0..300 {
         tx.get_mut().try_send(n).unwrap();
     }
     drop(tx);
-    let (task, log) = metered(async move {
+    let received = Counter::default();
+    let counter = received.clone();
+    let task = async move {
         let mut next = 0;
         while let Some(n) = rx.next().await {
             assert_eq!(n, next, "nothing lost or reordered by the yields");
             next += 1;
+            counter.tick();
         }
         next
-    });
-    assert_eq!(task.await, 300);
-    assert_eq!(log.spent(), [128, 128, 45]);
+    };
+    assert_eq!(assert_yields(task, 128, &received, &[128, 128, 44]), 300);
 }
 
-async fn unbounded_receiver_yields_at_budget() {
+#[test]
+fn unbounded_receiver_yields_at_budget() {
     let (tx, mut rx) = channel::unbounded::<u32>();
     for n in 0..300 {
         tx.unbounded_send(n).unwrap();
     }
-    let (task, log) = metered(async move {
-        let mut received = 0;
-        while received < 300 {
+    let received = Counter::default();
+    let counter = received.clone();
+    let task = async move {
+        while counter.get() < 300 {
             rx.next().await.unwrap();
-            received += 1;
+            counter.tick();
         }
         assert!(poll_once(rx.next()).await.is_pending(), "sender still open");
-    });
-    task.await;
+    };
+    assert_yields(task, 128, &received, &[128, 128, 44]);
     drop(tx);
-    assert_eq!(log.spent(), [128, 128, 44]);
 }
 
 /// 300 sends into a channel with room: 128 per poll.
-async fn sender_yields_at_budget() {
-    let (mut tx, rx) = channel::channel::<u32>(300);
-    let (task, log) = metered(async move {
+#[test]
+fn sender_yields_at_budget() {
+    let (mut tx, mut rx) = channel::channel::<u32>(300);
+    let sent = Counter::default();
+    let counter = sent.clone();
+    let task = async move {
         for n in 0..300 {
             tx.send(n).await.unwrap();
+            counter.tick();
         }
-    });
-    task.await;
-    assert_eq!(log.spent(), [128, 128, 44]);
-    assert_eq!(rx.collect::<Vec<_>>().await.len(), 300);
+    };
+    assert_yields(task, 128, &sent, &[128, 128, 44]);
+    let mut received = 0;
+    while rx.get_mut().try_recv().is_ok() {
+        received += 1;
+    }
+    assert_eq!(received, 300);
 }
 
 /// 200 completed oneshots awaited in turn: 128 per poll.
-async fn oneshot_yields_at_budget() {
+#[test]
+fn oneshot_yields_at_budget() {
     let receivers: Vec<_> = (0..200)
         .map(|n| {
             let (tx, rx) = channel::oneshot::<u32>();
@@ -154,13 +165,15 @@ async fn oneshot_yields_at_budget() {
             rx
         })
         .collect();
-    let (task, log) = metered(async move {
+    let received = Counter::default();
+    let counter = received.clone();
+    let task = async move {
         for (n, rx) in (0..).zip(receivers) {
             assert_eq!(rx.await, Ok(n));
+            counter.tick();
         }
-    });
-    task.await;
-    assert_eq!(log.spent(), [128, 72]);
+    };
+    assert_yields(task, 128, &received, &[128, 72]);
 }
 
 /// With no `Budget` installed, a tokio task's own budget of 128 answers

@@ -1,7 +1,8 @@
 //! `CoopIo`: one unit per read, write or `fill_buf` that made progress (bytes
 //! moved, end of file, an error), nothing for a zero-length buffer, a
 //! `Pending`, `consume`, flush or close; both IO trait families over both
-//! kinds of inner object; a forced yield after 128 on every executor.
+//! kinds of inner object, on every executor; a forced yield after 128 that
+//! wakes the task at once (on tokio-test's mock task).
 #![cfg(all(feature = "tokio", feature = "futures"))]
 
 mod support;
@@ -10,7 +11,7 @@ use std::future::Future;
 use std::io::IoSlice;
 
 use coop_compat::{Budgeted, CoopIo};
-use support::{metered, poll_once, units_left, yield_now, Executor, PollLog};
+use support::{assert_yields, poll_once, units_left, yield_now, Counter, Executor, PollLog};
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
 support::tests_on!(
@@ -23,9 +24,6 @@ support::tests_on!(
     futures_traits_over_futures_object,
     tokio_traits_over_tokio_object,
     tokio_traits_over_futures_object,
-    reads_yield_at_budget,
-    writes_yield_at_budget,
-    fill_buf_yields_at_budget,
 );
 
 /// Asserts the units left, naming the operation that got there.
@@ -214,67 +212,89 @@ fn tokio_traits_over_futures_object() -> impl Future<Output = ()> + Send {
     )
 }
 
-/// 300 one-byte reads and the end of file: 128 per poll, through both
-/// families of traits.
-async fn reads_yield_at_budget() {
-    let data = vec![7u8; 300];
-    let (task, log) = metered(async move {
-        use futures::io::AsyncReadExt;
-        let mut io = CoopIo::from_futures(futures::io::Cursor::new(data));
-        let mut byte = [0];
-        while io.read(&mut byte).await.unwrap() == 1 {}
-    });
-    task.await;
-    assert_eq!(log.spent(), [128, 128, 45]);
+// The forced yields, on tokio-test's mock task (see `support::assert_yields`).
 
-    let data = vec![7u8; 300];
-    let (task, log) = metered(async move {
+/// 300 one-byte reads, then the end of file: 128 per poll, through both
+/// families of traits.
+#[test]
+fn reads_yield_at_budget() {
+    let reads = Counter::default();
+    let counter = reads.clone();
+    let task = async move {
+        use futures::io::AsyncReadExt;
+        let mut io = CoopIo::from_futures(futures::io::Cursor::new(vec![7u8; 300]));
+        let mut byte = [0];
+        while io.read(&mut byte).await.unwrap() == 1 {
+            counter.tick();
+        }
+    };
+    assert_yields(task, 128, &reads, &[128, 128, 44]);
+
+    let reads = Counter::default();
+    let counter = reads.clone();
+    let task = async move {
         use tokio::io::AsyncReadExt;
+        let data = vec![7u8; 300];
         let mut io = CoopIo::from_tokio(&data[..]);
         let mut byte = [0];
-        while io.read(&mut byte).await.unwrap() == 1 {}
-    });
-    task.await;
-    assert_eq!(log.spent(), [128, 128, 45]);
+        while io.read(&mut byte).await.unwrap() == 1 {
+            counter.tick();
+        }
+    };
+    assert_yields(task, 128, &reads, &[128, 128, 44]);
 }
 
 /// 300 one-byte writes: 128 per poll, through both families of traits.
-async fn writes_yield_at_budget() {
-    let (task, log) = metered(async {
+#[test]
+fn writes_yield_at_budget() {
+    let writes = Counter::default();
+    let counter = writes.clone();
+    let task = async move {
         use futures::io::AsyncWriteExt;
         let mut io = CoopIo::from_futures(futures::io::Cursor::new(Vec::new()));
         for _ in 0..300 {
             assert_eq!(io.write(b"x").await.unwrap(), 1);
+            counter.tick();
         }
         io.into_inner().into_inner()
-    });
-    assert_eq!(task.await.len(), 300);
-    assert_eq!(log.spent(), [128, 128, 44]);
+    };
+    assert_eq!(
+        assert_yields(task, 128, &writes, &[128, 128, 44]).len(),
+        300
+    );
 
-    let (task, log) = metered(async {
+    let writes = Counter::default();
+    let counter = writes.clone();
+    let task = async move {
         use tokio::io::AsyncWriteExt;
         let mut io = CoopIo::from_tokio(Vec::new());
         for _ in 0..300 {
             assert_eq!(io.write(b"x").await.unwrap(), 1);
+            counter.tick();
         }
         io.into_inner()
-    });
-    assert_eq!(task.await.len(), 300);
-    assert_eq!(log.spent(), [128, 128, 44]);
+    };
+    assert_eq!(
+        assert_yields(task, 128, &writes, &[128, 128, 44]).len(),
+        300
+    );
 }
 
-/// 300 `fill_buf` + `consume(1)`, then the end of file.
-async fn fill_buf_yields_at_budget() {
-    let data = vec![7u8; 300];
-    let (task, log) = metered(async move {
+/// 300 `fill_buf` + `consume(1)`, then the end of file: 128 per poll.
+#[test]
+fn fill_buf_yields_at_budget() {
+    let fills = Counter::default();
+    let counter = fills.clone();
+    let task = async move {
         use futures::io::AsyncBufReadExt;
+        let data = vec![7u8; 300];
         let mut io = CoopIo::from_futures(&data[..]);
         while !io.fill_buf().await.unwrap().is_empty() {
             io.consume_unpin(1);
+            counter.tick();
         }
-    });
-    task.await;
-    assert_eq!(log.spent(), [128, 128, 45]);
+    };
+    assert_yields(task, 128, &fills, &[128, 128, 44]);
 }
 
 /// On tokio's own budget (no `Budget` installed), a tokio pipe wrapped in

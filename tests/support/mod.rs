@@ -6,7 +6,9 @@
 //! * [`meter`]: one per-poll meter of a task (work, budget units spent and
 //!   wakes of each poll), and a shared counter of work;
 //! * [`executors`]: one way to run a task on each executor, and the
-//!   `tests_on!` table of scenarios and executors.
+//!   `tests_on!` table of scenarios and executors;
+//! * [`mock`]: a primitive's forced yields, counted on tokio-test's mock
+//!   task.
 //!
 //! No helper here is named like an item of the library.
 
@@ -15,6 +17,7 @@
 
 pub(crate) mod executors;
 pub(crate) mod meter;
+pub(crate) mod mock;
 pub(crate) mod source;
 pub(crate) mod waker;
 
@@ -28,6 +31,8 @@ use coop_compat::BudgetExt;
 pub(crate) use executors::{one_turn_per_128, turns_seen_by, Executor};
 #[allow(unused_imports)]
 pub(crate) use meter::{metered, Counter, CountingIo, Metered, PollLog, PollRecord};
+#[allow(unused_imports)]
+pub(crate) use mock::assert_yields;
 #[allow(unused_imports)]
 pub(crate) use source::{drain, split, ReadySource};
 #[allow(unused_imports)]
