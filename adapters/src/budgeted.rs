@@ -49,13 +49,15 @@
 //!   primitives 128 per poll together. On tokio, inside a tokio task, don't
 //!   wrap at all unless you want fewer units: the task already has tokio's
 //!   budget, which `poll_cooperate` uses by itself (feature `tokio`).
-//! * Each `Budgeted` allocates its 256-byte counter once, when it is made.
+//! * A `Budgeted` costs no heap: it holds its units (and is at most 8 bytes
+//!   larger than the task), and each poll borrows this thread's counter
+//!   ([`task_coop::with_budget`]), allocated once per thread.
 
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use task_coop::Budget;
+use task_coop::{with_budget, Budget};
 
 /// Wraps a task so that each of its polls runs under a fresh budget of
 /// [`Budget::DEFAULT_UNITS`] (128) units: see [`Budgeted`].
@@ -93,13 +95,8 @@ pin_project_lite::pin_project! {
     /// A task whose every poll runs under a fresh budget: see [`budgeted`]
     /// and [the module docs](crate::budgeted).
     ///
-    /// `Send` when the task is (the budget can move between threads with it),
-    /// never `Sync`:
-    ///
-    /// ```compile_fail
-    /// fn assert_sync<T: Sync>() {}
-    /// assert_sync::<coop_adapters::Budgeted<std::future::Ready<()>>>();
-    /// ```
+    /// `Send` and `Sync` when the task is: it holds nothing but the task and
+    /// its units.
     ///
     /// # Examples
     ///
@@ -130,7 +127,7 @@ pin_project_lite::pin_project! {
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
     pub struct Budgeted<F> {
-        budget: Budget,
+        units: u8,
         reach: Reach,
         #[pin]
         future: F,
@@ -167,11 +164,7 @@ impl<F> Budgeted<F> {
     /// assert_eq!(task.units(), 32);
     /// ```
     pub fn with_units(future: F, units: u8) -> Self {
-        Self {
-            budget: Budget::with_units(units),
-            reach: Reach::Everything,
-            future,
-        }
+        Self::make(future, units, Reach::Everything)
     }
 
     /// Wraps `future` with a budget of `units` per poll for Context-based
@@ -200,16 +193,24 @@ impl<F> Budgeted<F> {
     /// assert_eq!(out, Poll::Ready(Some(16)));
     /// ```
     pub fn context_only(future: F, units: u8) -> Self {
+        Self::make(future, units, Reach::ContextOnly)
+    }
+
+    fn make(future: F, units: u8, reach: Reach) -> Self {
+        assert!(
+            units > 0,
+            "a budget of 0 units would never let a task make progress; use at least 1"
+        );
         Self {
-            budget: Budget::with_units(units),
-            reach: Reach::ContextOnly,
+            units,
+            reach,
             future,
         }
     }
 
     /// Units each poll starts with.
     pub fn units(&self) -> u8 {
-        self.budget.units()
+        self.units
     }
 
     /// Whether tokio's types are budgeted too: true unless made with
@@ -251,11 +252,12 @@ impl<F: Future> Future for Budgeted<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
+        let units = *this.units;
         #[cfg(feature = "tokio")]
         if *this.reach == Reach::Everything {
-            let units = this.budget.units();
             return crate::tokio_bridge::scope::poll_shared(units, None, this.future, cx);
         }
-        this.budget.poll(this.future, cx)
+        let future = this.future;
+        with_budget(cx, units, |cx| future.poll(cx))
     }
 }

@@ -105,7 +105,7 @@ pub type CoopSender<T> = Coop<mpsc::Sender<T>>;
 /// use std::pin::pin;
 /// use std::task::{Context, Poll, Waker};
 /// use futures::{Sink, Stream};
-/// use task_coop::{Budget, ContextExt};
+/// use task_coop::{Budget, BudgetExt};
 ///
 /// let (tx, rx) = coop_adapters::channel::channel::<u32>(16);
 /// let (mut tx, mut rx) = (pin!(tx), pin!(rx));

@@ -91,7 +91,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `alloc` | yes (via `std`) | [`Budget`], [`Cooperate`] |
-//! | `std` | yes | the thread-local fallback described above |
+//! | `std` | yes | the thread-local fallback described above; `with_budget`, a budget with no heap per task |
 //! | `tokio` | no | [`TokioBudget`]; with no provider installed, `poll_cooperate` draws from tokio's budget |
 //!
 //! Without `std` (`no_std`, with or without `alloc`) everything works except
@@ -146,6 +146,8 @@ mod unconstrained;
 mod budget;
 #[cfg(feature = "alloc")]
 mod cooperate;
+#[cfg(feature = "std")]
+mod thread_budget;
 #[cfg(feature = "tokio")]
 mod tokio_budget;
 
@@ -160,5 +162,7 @@ pub use unconstrained::{unconstrained, Unconstrained};
 pub use budget::Budget;
 #[cfg(feature = "alloc")]
 pub use cooperate::Cooperate;
+#[cfg(feature = "std")]
+pub use thread_budget::with_budget;
 #[cfg(feature = "tokio")]
 pub use tokio_budget::TokioBudget;

@@ -182,3 +182,30 @@ fn a_cooperation_kept_past_its_installation_costs_one_fresh_counter() {
     drop(kept);
     assert_eq!(allocations_in(|| budget.install(&mut cx, |_| ())), 0);
 }
+
+/// `with_budget` allocates this thread's counter on first use only.
+#[cfg(feature = "std")]
+#[test]
+fn a_per_thread_budget_allocates_once_per_thread() {
+    std::thread::spawn(|| {
+        let mut cx = Context::from_waker(Waker::noop());
+        let spend_three = |cx: &mut Context<'_>| {
+            for _ in 0..3 {
+                let Poll::Ready(mut coop) = cx.poll_cooperate() else {
+                    unreachable!("3 units of 8")
+                };
+                coop.made_progress();
+            }
+        };
+        let first = allocations_in(|| task_coop::with_budget(&mut cx, 8, spend_three));
+        assert_eq!(first, 1, "the thread's counter");
+        let later = allocations_in(|| {
+            for _ in 0..1000 {
+                task_coop::with_budget(&mut cx, 8, spend_three);
+            }
+        });
+        assert_eq!(later, 0);
+    })
+    .join()
+    .unwrap();
+}
