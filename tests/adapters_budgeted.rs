@@ -28,7 +28,7 @@ fn drain_300(log: &PollLog) -> impl Future<Output = ()> + Send + 'static {
 #[test]
 fn every_poll_gets_128_units_on_async_executor() {
     let log = PollLog::default();
-    Executor::AsyncExecutor.run(log.meter(budgeted(drain_300(&log))));
+    Executor::AsyncExecutorOneThread.run(log.meter(budgeted(drain_300(&log))));
     assert_eq!(log.per_poll(), [128, 128, 44]);
 }
 
@@ -57,7 +57,7 @@ fn every_poll_gets_128_units_on_futures_thread_pool() {
 #[test]
 fn units_per_poll_are_configurable() {
     let log = PollLog::default();
-    Executor::AsyncExecutor.run(log.meter(Budgeted::with_units(drain_300(&log), 100)));
+    Executor::AsyncExecutorOneThread.run(log.meter(Budgeted::with_units(drain_300(&log), 100)));
     assert_eq!(log.per_poll(), [100, 100, 100, 0]);
 }
 
@@ -66,7 +66,7 @@ fn units_per_poll_are_configurable() {
 #[test]
 fn without_it_the_loop_never_yields() {
     let log = PollLog::default();
-    Executor::AsyncExecutor.run(log.meter(drain_300(&log)));
+    Executor::AsyncExecutorOneThread.run(log.meter(drain_300(&log)));
     assert_eq!(log.per_poll(), [300]);
     assert_eq!(futures::executor::block_on(units_left()), None);
 }
@@ -76,7 +76,7 @@ fn without_it_the_loop_never_yields() {
 /// which cannot be read.)
 #[test]
 fn each_poll_starts_full() {
-    let seen = Executor::AsyncExecutor.run(Budgeted::context_only(
+    let seen = Executor::AsyncExecutorOneThread.run(Budgeted::context_only(
         async {
             let mut seen = Vec::new();
             for _ in 0..3 {
@@ -111,7 +111,7 @@ fn turns_seen_by_300_items(on: Executor) -> Vec<u32> {
 /// work lets another task run after each 128 units.
 #[test]
 fn other_tasks_run_between_polls_on_async_executor() {
-    let seen = turns_seen_by_300_items(Executor::AsyncExecutor);
+    let seen = turns_seen_by_300_items(Executor::AsyncExecutorOneThread);
     assert_eq!(seen, one_turn_per_128(300));
 }
 

@@ -57,7 +57,10 @@ fn one_wake_per_yield(units: u32) -> Vec<u32> {
 
 #[test]
 fn a_drain_of_tokio_mpsc_yields_every_n_units_on_async_executor() {
-    for exec in [Executor::AsyncExecutor, Executor::AsyncExecutorTwoThreads] {
+    for exec in [
+        Executor::AsyncExecutorOneThread,
+        Executor::AsyncExecutorTwoThreads,
+    ] {
         for units in [16u8, 128] {
             let log = PollLog::default();
             // Only tokio receives: the README's wrapper must budget them.
@@ -132,7 +135,7 @@ fn budgeted_is_128_units_for_both_kinds() {
 
 #[test]
 fn context_only_leaves_tokios_types_unbudgeted_on_foreign_executors() {
-    for exec in [Executor::LocalPool, Executor::AsyncExecutor] {
+    for exec in [Executor::LocalPool, Executor::AsyncExecutorOneThread] {
         // tokio receives alone: nothing yields.
         let log = PollLog::default();
         let task = Budgeted::context_only(interleave(1, 0, log.clone()), 16);

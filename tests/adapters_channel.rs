@@ -19,7 +19,7 @@ use support::{
 support::tests_on!(
     [
         on_tokio => TokioCurrentThread,
-        on_async_executor => AsyncExecutor,
+        on_async_executor => AsyncExecutorOneThread,
         on_futures_executor => LocalPool,
     ]
     units_per_operation,
@@ -230,7 +230,7 @@ fn yield_lets_another_task_run_on_async_executor() {
         tx.unbounded_send(n).unwrap();
     }
     drop(tx);
-    let seen = turns_seen_by(Executor::AsyncExecutor, |turns| {
+    let seen = turns_seen_by(Executor::AsyncExecutorOneThread, |turns| {
         budgeted(async move {
             // For each message, how many turns the other task had had.
             let mut seen = Vec::new();

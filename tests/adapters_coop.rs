@@ -17,7 +17,7 @@ use support::{metered, poll_once, units_left, Executor, PollLog};
 support::tests_on!(
     [
         on_tokio => TokioCurrentThread,
-        on_async_executor => AsyncExecutor,
+        on_async_executor => AsyncExecutorOneThread,
         on_futures_executor => LocalPool,
     ]
     units_per_operation,

@@ -17,7 +17,7 @@ use tokio_util::compat::TokioAsyncReadCompatExt;
 support::tests_on!(
     [
         on_tokio => TokioCurrentThread,
-        on_async_executor => AsyncExecutor,
+        on_async_executor => AsyncExecutorOneThread,
         on_futures_executor => LocalPool,
     ]
     futures_traits_over_tokio_object,

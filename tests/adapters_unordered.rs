@@ -113,7 +113,7 @@ async fn collect_children(mut set: impl Set) -> (Vec<u32>, u32) {
 support::tests_on!(
     [
         on_tokio => TokioCurrentThread,
-        on_async_executor => AsyncExecutor,
+        on_async_executor => AsyncExecutorOneThread,
         on_futures_executor => LocalPool,
     ]
     coop_unordered_yields_at_budget,

@@ -16,7 +16,7 @@ const TOTAL: u32 = 10_000;
 
 #[test]
 fn without_a_provider_the_task_never_yields() {
-    for executor in [Executor::LocalPool, Executor::AsyncExecutor] {
+    for executor in [Executor::LocalPool, Executor::AsyncExecutorOneThread] {
         for children in [1, 64] {
             let log = PollLog::default();
             let mut tasks: FuturesUnordered<_> = split(TOTAL, children, log.counter())

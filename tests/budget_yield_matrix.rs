@@ -24,7 +24,7 @@ use support::{drain, split, Counter, Executor, PollLog};
 const UNITS: [u8; 4] = [1, 7, 128, 255];
 
 /// The executors of this test: single-threaded, no budget of their own.
-const EXECUTORS: [Executor; 2] = [Executor::LocalPool, Executor::AsyncExecutor];
+const EXECUTORS: [Executor; 2] = [Executor::LocalPool, Executor::AsyncExecutorOneThread];
 
 /// Builds a task that receives `total` items from sources that tick
 /// `received`.

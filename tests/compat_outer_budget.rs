@@ -36,7 +36,7 @@ async fn interleave(k: u32, m: u32, log: PollLog) {
 fn wrapped_poll_gets_the_executors_remaining_units_and_is_charged_for_them() {
     for exec in [
         Executor::LocalPool,
-        Executor::AsyncExecutor,
+        Executor::AsyncExecutorOneThread,
         Executor::ThreadPool,
     ] {
         for units in [16u8, 100, 128] {

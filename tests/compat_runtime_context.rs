@@ -43,7 +43,10 @@ fn under_futures_block_on() {
 
 #[test]
 fn on_async_executor() {
-    for exec in [Executor::AsyncExecutor, Executor::AsyncExecutorTwoThreads] {
+    for exec in [
+        Executor::AsyncExecutorOneThread,
+        Executor::AsyncExecutorTwoThreads,
+    ] {
         let (spawned, reply) = exec.run(CoopCompat::wrap(sleep_tcp_and_spawn()));
         assert_eq!(spawned, 42, "{exec:?}");
         assert_eq!(reply, b"pong", "{exec:?}");

@@ -14,7 +14,7 @@ use tokio::sync::{broadcast, mpsc, watch, Semaphore};
 
 const EXECUTORS: [Executor; 3] = [
     Executor::LocalPool,
-    Executor::AsyncExecutor,
+    Executor::AsyncExecutorOneThread,
     Executor::AsyncExecutorTwoThreads,
 ];
 

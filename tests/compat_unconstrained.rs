@@ -18,7 +18,7 @@ const ITEMS: u32 = 10_000;
 fn facade_unconstrained_turns_off_both_budgets_only_inside() {
     for exec in [
         Executor::LocalPool,
-        Executor::AsyncExecutor,
+        Executor::AsyncExecutorOneThread,
         Executor::BlockOn,
     ] {
         let log = PollLog::default();

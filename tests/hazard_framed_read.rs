@@ -39,7 +39,7 @@ type Frames = Pin<Box<dyn Stream<Item = Result<String, LinesCodecError>> + Send>
 fn frames_between_turns(frame: fn(Framed) -> Frames) -> (Vec<usize>, u32) {
     let reads = Counter::default();
     let reader = CountingIo::new(full_pipe(), &reads);
-    let seen = turns_seen_by(Executor::AsyncExecutor, move |turns| {
+    let seen = turns_seen_by(Executor::AsyncExecutorOneThread, move |turns| {
         budgeted(async move {
             let mut frames = frame(FramedRead::new(reader, LinesCodec::new()));
             let mut seen = Vec::new();

@@ -23,7 +23,7 @@ pub(crate) enum Executor {
     /// `futures::executor::ThreadPool` of 2 threads.
     ThreadPool,
     /// `async_executor::Executor`, driven by this thread.
-    AsyncExecutor,
+    AsyncExecutorOneThread,
     /// `async_executor::Executor`, driven by two threads of its own.
     AsyncExecutorTwoThreads,
 }
@@ -38,7 +38,7 @@ impl Executor {
         Executor::BlockOn,
         Executor::LocalPool,
         Executor::ThreadPool,
-        Executor::AsyncExecutor,
+        Executor::AsyncExecutorOneThread,
         Executor::AsyncExecutorTwoThreads,
     ];
 
@@ -71,7 +71,7 @@ impl Executor {
                     .unwrap();
                 futures::executor::block_on(pool.spawn_with_handle(task).unwrap())
             }
-            Executor::AsyncExecutor => {
+            Executor::AsyncExecutorOneThread => {
                 let executor = async_executor::Executor::new();
                 let task = executor.spawn(task);
                 futures::executor::block_on(executor.run(task))
@@ -119,7 +119,7 @@ impl Executor {
 }
 
 /// Runs `busy` (budgeted by the caller) beside a task that counts its turns
-/// and yields after each, on a single-threaded executor (`AsyncExecutor` or
+/// and yields after each, on a single-threaded executor (`AsyncExecutorOneThread` or
 /// `LocalPool`). `busy` gets the counter and returns, for each unit of work
 /// it did, how many turns the other task had had by then.
 pub(crate) fn turns_seen_by<F>(on: Executor, busy: impl FnOnce(Arc<AtomicU32>) -> F) -> Vec<u32>
@@ -135,7 +135,7 @@ where
         }
     };
     match on {
-        Executor::AsyncExecutor => {
+        Executor::AsyncExecutorOneThread => {
             let executor = async_executor::LocalExecutor::new();
             let busy = executor.spawn(busy);
             let other = executor.spawn(other);

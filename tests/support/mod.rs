@@ -70,7 +70,7 @@ pub(crate) async fn yield_now() {
 ///
 /// ```ignore
 /// support::tests_on!(
-///     [on_tokio => TokioCurrentThread, on_async_executor => AsyncExecutor]
+///     [on_tokio => TokioCurrentThread, on_async_executor => AsyncExecutorOneThread]
 ///     scenario_a, scenario_b,
 /// );
 /// ```
