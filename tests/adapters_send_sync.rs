@@ -1,7 +1,5 @@
 //! Auto traits of the adapters: each is `Send`/`Sync`/`Unpin` exactly when
-//! what it wraps is, except `Budgeted`, which is never `Sync` (its budget
-//! belongs to the thread that polls it; a compile_fail doctest on
-//! `Budgeted` checks that).
+//! what it wraps is.
 #![cfg(all(feature = "tokio", feature = "futures"))]
 
 use std::future::Future;
@@ -48,4 +46,5 @@ fn wrappers_follow_what_they_wrap() {
 fn budgeted_tasks_can_be_spawned_on_work_stealing_executors() {
     send::<Budgeted<SendFuture>>();
     unpin::<Budgeted<SendFuture>>();
+    sync::<Budgeted<std::future::Ready<()>>>();
 }
