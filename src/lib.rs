@@ -9,6 +9,8 @@
 //! `coop_adapters::X`: use whichever crate you depend on. A primitive's crate
 //! should depend on `task-coop` alone; applications depend on this one.
 //!
+//! # Features
+//!
 //! | feature | default | adds |
 //! |---|---|---|
 //! | `std` | yes | the thread-local fallback, [`budgeted()`], [`CooperativeExt`] |
@@ -18,6 +20,29 @@
 //! Every feature only adds: no item changes its type or loses a method when
 //! one is turned on. README.md has the two commands that get you started;
 //! MIGRATION.md covers moving from `tokio::task::coop`.
+// Links to items of features left out point at the feature table instead,
+// so that the docs build without broken links in every feature set.
+#![doc = ""]
+#![cfg_attr(feature = "std", doc = "[`Budget`]: crate::Budget")]
+#![cfg_attr(not(feature = "std"), doc = "[`Budget`]: crate#features")]
+#![cfg_attr(feature = "std", doc = "[`budgeted()`]: crate::budgeted()")]
+#![cfg_attr(not(feature = "std"), doc = "[`budgeted()`]: crate#features")]
+#![cfg_attr(feature = "std", doc = "[`CooperativeExt`]: crate::CooperativeExt")]
+#![cfg_attr(not(feature = "std"), doc = "[`CooperativeExt`]: crate#features")]
+#![cfg_attr(feature = "tokio", doc = "[`CoopCompat`]: crate::CoopCompat")]
+#![cfg_attr(not(feature = "tokio"), doc = "[`CoopCompat`]: crate#features")]
+#![cfg_attr(
+    any(feature = "futures", feature = "tokio"),
+    doc = "[`CoopIo`]: crate::CoopIo"
+)]
+#![cfg_attr(
+    not(any(feature = "futures", feature = "tokio")),
+    doc = "[`CoopIo`]: crate#features"
+)]
+#![cfg_attr(feature = "futures", doc = "[`CoopUnordered`]: crate::CoopUnordered")]
+#![cfg_attr(not(feature = "futures"), doc = "[`CoopUnordered`]: crate#features")]
+#![cfg_attr(feature = "futures", doc = "[`channel`]: crate::channel")]
+#![cfg_attr(not(feature = "futures"), doc = "[`channel`]: crate#features")]
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -32,9 +57,9 @@ pub use coop_adapters;
 pub use coop_adapters::CoopCompat;
 
 // Executor integration and the generic cooperative wrappers.
-pub use coop_adapters::{cooperative, Coop};
 #[cfg(feature = "std")]
 pub use coop_adapters::{budgeted, Budgeted, CooperativeExt};
+pub use coop_adapters::{cooperative, Coop};
 
 // futures-rs adapters.
 #[cfg(feature = "futures")]

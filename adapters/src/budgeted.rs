@@ -25,7 +25,7 @@
 //! types too (its channels, locks, sockets, `JoinHandle`, ...), which read
 //! tokio's thread-local budget and never look at the `Context`: on a foreign
 //! executor each poll runs inside a tokio budget scope shared with
-//! Context-based primitives, exactly like [`CoopCompat`](crate::CoopCompat),
+//! Context-based primitives, exactly like `CoopCompat`,
 //! and inside a tokio task tokio's budget is lowered to the units asked for.
 //! That costs a tokio `block_on` per poll on a foreign executor (a few tens
 //! of nanoseconds, measured in the benches) and starts the global tokio
@@ -63,7 +63,7 @@ use task_coop::{with_budget, Budget};
 /// [`Budget::DEFAULT_UNITS`] (128) units: see [`Budgeted`].
 ///
 /// The same as [`Budgeted::new`] and
-/// [`.budgeted()`](crate::CooperativeExt::budgeted).
+/// `.budgeted()` (`CooperativeExt`).
 ///
 /// # Examples
 ///
@@ -151,7 +151,7 @@ impl<F> Budgeted<F> {
 
     /// Wraps `future` with a budget of `units` per poll, for Context-based
     /// primitives and, with the `tokio` feature, tokio's types (at most 128
-    /// for those: see [the module docs](crate::budgeted)).
+    /// for those: see [the module docs](mod@crate::budgeted)).
     ///
     /// # Panics
     ///

@@ -41,7 +41,7 @@ use task_coop::ContextExt;
 
 /// Wraps `inner` in a [`Coop`]: one unit of the task's budget per
 /// completion (future), item (stream) or accepted item (sink). The same as
-/// [`Coop::new`] and [`.cooperative()`](crate::CooperativeExt::cooperative),
+/// [`Coop::new`] and `.cooperative()` (`CooperativeExt`, feature `std`),
 /// and as tokio's `tokio::task::coop::cooperative` for futures.
 ///
 /// # Examples
@@ -74,7 +74,7 @@ pin_project_lite::pin_project! {
     /// (feature `futures`) when `T` is, so one wrapper also covers types that
     /// are both. Make one with [`Coop::new`] or
     /// [`cooperative()`](crate::cooperative()) or
-    /// [`.cooperative()`](crate::CooperativeExt::cooperative); the opt-out is
+    /// `.cooperative()` (`CooperativeExt`, feature `std`); the opt-out is
     /// [`task_coop::unconstrained`].
     ///
     /// As a future it behaves exactly as tokio's `tokio::task::coop::Coop`.

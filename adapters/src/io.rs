@@ -16,9 +16,9 @@
 //! | `consume`, `poll_flush`, `poll_close`/`poll_shutdown` | never charged | |
 //!
 //! One wrapper works with both families of IO traits, as the `async-compat`
-//! crate's `Compat` does: a [`CoopIo::from_tokio`] over a tokio IO type
+//! crate's `Compat` does: a `CoopIo::from_tokio` over a tokio IO type
 //! implements tokio's `AsyncRead`/`AsyncWrite`/`AsyncBufRead` *and* the
-//! futures-io ones, and a [`CoopIo::from_futures`] over a futures-io type
+//! futures-io ones, and a `CoopIo::from_futures` over a futures-io type
 //! implements both as well. So a tokio `TcpStream` handed to a library written
 //! against futures-io needs one wrapper, and gets a budget on any executor.
 //! The second type parameter ([`FromTokio`] or [`FromFutures`]) records which
@@ -51,7 +51,7 @@ use std::io;
 use task_coop::ContextExt;
 
 /// Marks a [`CoopIo`] whose inner object implements tokio's IO traits (made
-/// by [`CoopIo::from_tokio`]).
+/// by `CoopIo::from_tokio`).
 ///
 /// # Examples
 ///
@@ -67,7 +67,7 @@ use task_coop::ContextExt;
 pub enum FromTokio {}
 
 /// Marks a [`CoopIo`] whose inner object implements the futures-io traits
-/// (made by [`CoopIo::from_futures`]).
+/// (made by `CoopIo::from_futures`).
 ///
 /// # Examples
 ///
@@ -89,8 +89,8 @@ pin_project_lite::pin_project! {
     /// docs](crate::io).
     ///
     /// `K` is [`FromTokio`] or [`FromFutures`]: the family of traits that `T`
-    /// implements, set by [`from_tokio`](CoopIo::from_tokio) or
-    /// [`from_futures`](CoopIo::from_futures).
+    /// implements, set by `from_tokio` (feature `tokio`) or
+    /// `from_futures` (feature `futures`).
     ///
     /// # Examples
     ///

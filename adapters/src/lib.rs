@@ -14,13 +14,6 @@
 //! Most applications use these through the facade crate `coop-compat`.
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// The docs link the items of every feature (docs.rs builds them all). Built
-// with fewer features, those links have nothing to point at; every other
-// rustdoc warning still counts.
-#![cfg_attr(
-    not(all(feature = "std", feature = "tokio", feature = "futures")),
-    allow(rustdoc::broken_intra_doc_links)
-)]
 
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
