@@ -10,7 +10,8 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use crate::dispatch;
-use crate::raw::budget_cell::OwnedCell;
+use crate::raw::budget_cell::{Config, OwnedCell};
+use crate::{BudgetMetrics, TimeSlice};
 
 /// A task budget that counts units, like tokio's: `units` per installation,
 /// one unit per [`poll_cooperate`](crate::ContextExt::poll_cooperate), given
@@ -36,7 +37,23 @@ use crate::raw::budget_cell::OwnedCell;
 ///
 /// A cooperation that outlives its installation (kept in a future's state
 /// and dropped in a later poll) is detached: dropping it, or calling
-/// `made_progress` on it, changes nothing, whatever is installed by then.
+/// `made_progress` on it, changes nothing, whatever is installed by then,
+/// metrics included.
+///
+/// # Beyond tokio
+///
+/// * A time slice ([`with_time_slice`](Self::with_time_slice)): "N units or
+///   a time slice, whichever comes first"; see [`TimeSlice`] for how often
+///   the clock is read.
+/// * Metrics ([`metrics`](Self::metrics), [`ran_out`](Self::ran_out)):
+///   polls, units spent, forced yields, yields ended by the slice. They are
+///   computed when each installation ends, from the counter's state; nothing
+///   is added to `poll_cooperate`, `made_progress` or dropping a cooperation.
+/// * Deferred forced wakes
+///   ([`set_defer_forced_wakes`](Self::set_defer_forced_wakes)): the
+///   executor, rather than the task's waker, reschedules a task that ran out,
+///   so it can queue it behind tasks woken by events (tokio's defer list;
+///   tokio issue #3493).
 ///
 /// # Examples
 ///
@@ -60,7 +77,10 @@ use crate::raw::budget_cell::OwnedCell;
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct Budget {
     cell: OwnedCell,
-    units: u8,
+    config: Config,
+    metrics: BudgetMetrics,
+    /// Whether the last installation ran out.
+    ran_out: bool,
 }
 
 impl Budget {
@@ -76,6 +96,13 @@ impl Budget {
     ///
     /// Allocates its 256-byte counter once, here; installing it and every
     /// `poll_cooperate` after that allocate nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let budget = task_coop::Budget::new();
+    /// assert_eq!(budget.units(), task_coop::Budget::DEFAULT_UNITS);
+    /// ```
     pub fn new() -> Self {
         Self::with_units(Self::DEFAULT_UNITS)
     }
@@ -100,27 +127,235 @@ impl Budget {
         );
         Self {
             cell: OwnedCell::fresh(units),
-            units,
+            config: Config {
+                units,
+                slice: None,
+                defer_task_wake: false,
+            },
+            metrics: BudgetMetrics::default(),
+            ran_out: false,
         }
     }
 
+    /// A budget of `units` or `slice` per installation, whichever runs out
+    /// first: when the slice has elapsed, `poll_cooperate` says `Pending`
+    /// (and the task is woken, or left to the executor, as when the units
+    /// run out) even with units left.
+    ///
+    /// The clock is read when an installation begins and then once every
+    /// [`TimeSlice::check_interval`] units taken, never on the other units;
+    /// see [`TimeSlice`]. With `std`, `slice` can be a
+    /// [`Duration`](core::time::Duration).
+    ///
+    /// # Panics
+    ///
+    /// If `units` is 0, as [`with_units`](Self::with_units).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use task_coop::Budget;
+    ///
+    /// // 128 units or 1 ms, whichever comes first.
+    /// let budget = Budget::with_time_slice(128, Duration::from_millis(1));
+    /// assert_eq!(budget.units(), 128);
+    /// assert_eq!(budget.time_slice().map(|s| s.ticks()), Some(1_000_000));
+    /// ```
+    pub fn with_time_slice(units: u8, slice: impl Into<TimeSlice>) -> Self {
+        let mut budget = Self::with_units(units);
+        budget.config.slice = Some(slice.into().raw());
+        budget
+    }
+
     /// Units each installation starts with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(task_coop::Budget::new().units(), 128);
+    /// ```
     pub fn units(&self) -> u8 {
-        self.units
+        self.config.units
+    }
+
+    /// The time slice, if this budget has one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(task_coop::Budget::new().time_slice().is_none());
+    /// ```
+    pub fn time_slice(&self) -> Option<TimeSlice> {
+        self.config.slice.map(TimeSlice::from_raw)
     }
 
     /// Units left: during an installation, what the poll has not spent yet;
-    /// after it, what it left.
+    /// after it, what it left. 0 once the time slice has ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(task_coop::Budget::with_units(9).remaining(), 9);
+    /// ```
     pub fn remaining(&self) -> u8 {
         self.cell.remaining()
     }
 
+    /// What this budget did since it was made (or since
+    /// [`take_metrics`](Self::take_metrics)): installations, units spent,
+    /// forced yields, yields ended by the time slice. See [`BudgetMetrics`]
+    /// for exactly what counts.
+    ///
+    /// Computed when each installation ends, from the counter's state: the
+    /// calls a future makes during the poll do no counting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::task::{Context, Waker};
+    /// use task_coop::{Budget, ContextExt};
+    ///
+    /// let mut budget = Budget::with_units(2);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// budget.install(&mut cx, |cx| {
+    ///     drop(cx.poll_cooperate()); // no progress: the unit is given back
+    ///     let _ = cx.poll_cooperate().map(|mut coop| coop.made_progress());
+    /// });
+    /// let metrics = budget.metrics();
+    /// assert_eq!((metrics.polls, metrics.units_spent, metrics.forced_yields), (1, 1, 0));
+    /// ```
+    pub fn metrics(&self) -> BudgetMetrics {
+        self.metrics
+    }
+
+    /// Returns the metrics and starts counting again from zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::task::{Context, Waker};
+    /// use task_coop::{Budget, BudgetMetrics};
+    ///
+    /// let mut budget = Budget::new();
+    /// budget.install(&mut Context::from_waker(Waker::noop()), |_| {});
+    /// assert_eq!(budget.take_metrics().polls, 1);
+    /// assert_eq!(budget.metrics(), BudgetMetrics::default());
+    /// ```
+    pub fn take_metrics(&mut self) -> BudgetMetrics {
+        core::mem::take(&mut self.metrics)
+    }
+
+    /// Whether the last installation was forced to yield: `poll_cooperate`
+    /// said `Pending` in it because the budget was spent (its units or its
+    /// time slice). False before the first installation, and after one whose
+    /// poll panicked.
+    ///
+    /// An executor that [defers forced wakes](Self::set_defer_forced_wakes)
+    /// must requeue the task when this is true and the poll returned
+    /// `Pending`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::task::{Context, Waker};
+    /// use task_coop::{Budget, ContextExt};
+    ///
+    /// let mut budget = Budget::with_units(1);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// budget.install(&mut cx, |cx| {
+    ///     let _ = cx.poll_cooperate().map(|mut coop| coop.made_progress());
+    /// });
+    /// assert!(!budget.ran_out()); // spent its unit, never told Pending
+    /// budget.install(&mut cx, |cx| {
+    ///     let _ = cx.poll_cooperate().map(|mut coop| coop.made_progress());
+    ///     assert!(cx.poll_cooperate().is_pending());
+    /// });
+    /// assert!(budget.ran_out());
+    /// ```
+    pub fn ran_out(&self) -> bool {
+        self.ran_out
+    }
+
+    /// Whether running out leaves the task to the executor instead of waking
+    /// it (off by default).
+    ///
+    /// Off, a future told `Pending` because the budget is spent has the
+    /// task's waker woken, once per installation: the task is queued with
+    /// tasks woken by events (async-executor keeps one FIFO of both). On, the
+    /// task's own waker (the waker of the context given to
+    /// [`install`](Self::install) or [`poll`](Self::poll)) is not woken for
+    /// it; after the poll, [`ran_out`](Self::ran_out) tells the executor,
+    /// which requeues the task where it likes: behind the tasks woken by
+    /// events, as tokio's defer list does.
+    ///
+    /// **The contract**: an executor that turns this on must requeue every
+    /// task whose poll returned `Pending` with `ran_out()` true. Nothing else
+    /// will wake it, and it is lost otherwise.
+    ///
+    /// Wakers other than the task's (children of a combinator that polls
+    /// with wakers of its own, which reach the budget through the
+    /// thread-local fallback) are still woken, or they would be lost: the
+    /// combinator wakes the task through them, so such a task may also be
+    /// woken in the usual way.
+    ///
+    /// # Examples
+    ///
+    /// An executor's loop with two queues, fresh wakes served first:
+    ///
+    /// ```
+    /// use std::collections::VecDeque;
+    /// use std::future::poll_fn;
+    /// use std::pin::pin;
+    /// use std::task::{Context, Poll, Waker};
+    /// use task_coop::{Budget, ContextExt};
+    ///
+    /// let mut budget = Budget::with_units(128);
+    /// budget.set_defer_forced_wakes(true);
+    /// let mut left = 300;
+    /// let mut task = pin!(poll_fn(|cx| {
+    ///     while left > 0 {
+    ///         let mut coop = std::task::ready!(cx.poll_cooperate());
+    ///         coop.made_progress();
+    ///         left -= 1;
+    ///     }
+    ///     Poll::Ready(())
+    /// }));
+    /// let mut cx = Context::from_waker(Waker::noop()); // nothing wakes this task
+    /// let mut deferred = VecDeque::from([()]);
+    /// let mut polls = 0;
+    /// while deferred.pop_front().is_some() {
+    ///     polls += 1;
+    ///     if budget.poll(task.as_mut(), &mut cx).is_pending() {
+    ///         assert!(budget.ran_out());
+    ///         deferred.push_back(()); // requeued by the executor, not woken
+    ///     }
+    /// }
+    /// assert_eq!(polls, 3);
+    /// ```
+    pub fn set_defer_forced_wakes(&mut self, defer: bool) {
+        self.config.defer_task_wake = defer;
+    }
+
+    /// Whether forced wakes are deferred to the executor; see
+    /// [`set_defer_forced_wakes`](Self::set_defer_forced_wakes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!task_coop::Budget::new().defers_forced_wakes());
+    /// ```
+    pub fn defers_forced_wakes(&self) -> bool {
+        self.config.defer_task_wake
+    }
+
     /// Resets the budget to [`units`](Self::units) and runs `poll` with a
     /// context that draws from it: the executor side of the proposal's
-    /// `ContextBuilder::set_poll_cooperate`.
+    /// `ContextBuilder::set_poll_cooperate`. When `poll` returns, the
+    /// [metrics](Self::metrics) and [`ran_out`](Self::ran_out) are updated.
     ///
     /// If `poll` panics, the budget is put back to what it was before this
-    /// call, and the panic goes on.
+    /// call (the installation is not counted), and the panic goes on.
     ///
     /// # Examples
     ///
@@ -142,12 +377,26 @@ impl Budget {
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> R,
     ) -> R {
-        self.cell.install(self.units, cx, |cell, cx| {
+        let (out, outcome) = self.cell.install(self.config, cx, |cell, cx| {
             dispatch::install_budget(cx, cell, poll)
-        })
+        });
+        self.metrics.record(outcome);
+        self.ran_out = outcome.ran_out;
+        out
     }
 
     /// Polls `future` once under a fresh installation of this budget.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::task::{Context, Waker};
+    ///
+    /// let mut budget = task_coop::Budget::new();
+    /// let poll = budget.poll(pin!(async { 1 }), &mut Context::from_waker(Waker::noop()));
+    /// assert!(poll.is_ready());
+    /// ```
     pub fn poll<F: Future + ?Sized>(
         &mut self,
         future: Pin<&mut F>,
@@ -166,8 +415,12 @@ impl Default for Budget {
 impl fmt::Debug for Budget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Budget")
-            .field("units", &self.units)
+            .field("units", &self.config.units)
             .field("remaining", &self.remaining())
+            .field("time_slice", &self.time_slice())
+            .field("defer_forced_wakes", &self.config.defer_task_wake)
+            .field("metrics", &self.metrics)
+            .field("ran_out", &self.ran_out)
             .finish()
     }
 }

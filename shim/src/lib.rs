@@ -90,8 +90,8 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `alloc` | yes (via `std`) | [`Budget`], [`Cooperate`] |
-//! | `std` | yes | the thread-local fallback described above; `with_budget`, a budget with no heap per task |
+//! | `alloc` | yes (via `std`) | [`Budget`] (with its metrics and time slices: [`BudgetMetrics`], [`TimeSlice`] on the executor's clock), [`Cooperate`] |
+//! | `std` | yes | the thread-local fallback described above; `with_budget` and `with_budget_metered`, a budget with no heap per task; `TimeSlice::new`, a slice measured with `Instant` |
 //! | `tokio` | no | [`TokioBudget`]; with no provider installed, `poll_cooperate` draws from tokio's budget |
 //!
 //! Without `std` (`no_std`, with or without `alloc`) everything works except
@@ -114,6 +114,10 @@
 #![cfg_attr(not(feature = "alloc"), doc = "[`Budget`]: crate#features")]
 #![cfg_attr(feature = "alloc", doc = "[`Cooperate`]: crate::Cooperate")]
 #![cfg_attr(not(feature = "alloc"), doc = "[`Cooperate`]: crate#features")]
+#![cfg_attr(feature = "alloc", doc = "[`BudgetMetrics`]: crate::BudgetMetrics")]
+#![cfg_attr(not(feature = "alloc"), doc = "[`BudgetMetrics`]: crate#features")]
+#![cfg_attr(feature = "alloc", doc = "[`TimeSlice`]: crate::TimeSlice")]
+#![cfg_attr(not(feature = "alloc"), doc = "[`TimeSlice`]: crate#features")]
 #![cfg_attr(feature = "tokio", doc = "[`TokioBudget`]: crate::TokioBudget")]
 #![cfg_attr(not(feature = "tokio"), doc = "[`TokioBudget`]: crate#features")]
 #![no_std]
@@ -129,7 +133,8 @@ extern crate std;
 // circle): `raw` (a leaf: imports nothing of the crate); `cooperation`;
 // `provider`; `dispatch` (the only one that knows the concrete providers);
 // then the public faces: `context_ext`, `budget_ext`, `install`,
-// `unconstrained`, `cooperate`, `budget`, `tokio_budget`.
+// `unconstrained`, `cooperate`, `time_slice`, `budget_metrics`, `budget`,
+// `thread_budget`, `tokio_budget`.
 mod raw;
 
 mod cooperation;
@@ -145,9 +150,13 @@ mod unconstrained;
 #[cfg(feature = "alloc")]
 mod budget;
 #[cfg(feature = "alloc")]
+mod budget_metrics;
+#[cfg(feature = "alloc")]
 mod cooperate;
 #[cfg(feature = "std")]
 mod thread_budget;
+#[cfg(feature = "alloc")]
+mod time_slice;
 #[cfg(feature = "tokio")]
 mod tokio_budget;
 
@@ -161,8 +170,12 @@ pub use unconstrained::{unconstrained, Unconstrained};
 #[cfg(feature = "alloc")]
 pub use budget::Budget;
 #[cfg(feature = "alloc")]
+pub use budget_metrics::BudgetMetrics;
+#[cfg(feature = "alloc")]
 pub use cooperate::Cooperate;
 #[cfg(feature = "std")]
-pub use thread_budget::with_budget;
+pub use thread_budget::{with_budget, with_budget_metered};
+#[cfg(feature = "alloc")]
+pub use time_slice::TimeSlice;
 #[cfg(feature = "tokio")]
 pub use tokio_budget::TokioBudget;

@@ -1,5 +1,6 @@
-//! [`with_budget`]: a counting budget for one poll with no [`Budget`] to
-//! keep, so that a per-task wrapper costs no heap per task.
+//! [`with_budget`] and [`with_budget_metered`]: a counting budget for one
+//! poll with no [`Budget`] to keep, so that a per-task wrapper costs no heap
+//! per task.
 //!
 //! The counter is this thread's: one is allocated the first time a thread
 //! installs a budget this way, and every later installation on that thread
@@ -21,7 +22,8 @@ use core::cell::Cell;
 use core::task::Context;
 
 use crate::dispatch;
-use crate::raw::budget_cell::OwnedCell;
+use crate::raw::budget_cell::{Config, Outcome, OwnedCell};
+use crate::{BudgetMetrics, TimeSlice};
 
 std::thread_local! {
     /// This thread's counter while no installation holds it; `None` before
@@ -62,8 +64,74 @@ pub fn with_budget<R>(
     units: u8,
     poll: impl FnOnce(&mut Context<'_>) -> R,
 ) -> R {
+    let config = Config {
+        units,
+        slice: None,
+        defer_task_wake: false,
+    };
+    install_on_thread_counter(cx, config, poll).0
+}
+
+/// [`with_budget`], with an optional time slice, adding what this
+/// installation did to `metrics`: for a per-task wrapper that reports each
+/// task's polls, units spent and forced yields (see [`BudgetMetrics`] for
+/// exactly what counts), and gives it "`units` or `slice`, whichever comes
+/// first" (see [`TimeSlice`] for how often the clock is read).
+///
+/// Like [`Budget::metrics`](crate::Budget::metrics), the counts are made
+/// when the installation ends, from the counter's state; nothing is counted
+/// while the poll runs. A poll that panics is not counted.
+///
+/// # Panics
+///
+/// If `units` is 0: such a budget would never let a task make progress.
+///
+/// # Examples
+///
+/// ```
+/// use std::task::{Context, Poll, Waker};
+/// use task_coop::{with_budget_metered, BudgetMetrics, ContextExt};
+///
+/// let mut metrics = BudgetMetrics::default(); // kept with the task
+/// let mut cx = Context::from_waker(Waker::noop());
+/// for _ in 0..2 {
+///     with_budget_metered(&mut cx, 4, None, &mut metrics, |cx| {
+///         while let Poll::Ready(mut coop) = cx.poll_cooperate() {
+///             coop.made_progress();
+///         }
+///     });
+/// }
+/// assert_eq!(
+///     metrics,
+///     BudgetMetrics { polls: 2, units_spent: 8, forced_yields: 2, slice_yields: 0 }
+/// );
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub fn with_budget_metered<R>(
+    cx: &mut Context<'_>,
+    units: u8,
+    slice: Option<TimeSlice>,
+    metrics: &mut BudgetMetrics,
+    poll: impl FnOnce(&mut Context<'_>) -> R,
+) -> R {
+    let config = Config {
+        units,
+        slice: slice.map(TimeSlice::raw),
+        defer_task_wake: false,
+    };
+    let (out, outcome) = install_on_thread_counter(cx, config, poll);
+    metrics.record(outcome);
+    out
+}
+
+/// Installs `config` on this thread's counter for one poll.
+fn install_on_thread_counter<R>(
+    cx: &mut Context<'_>,
+    config: Config,
+    poll: impl FnOnce(&mut Context<'_>) -> R,
+) -> (R, Outcome) {
     assert!(
-        units > 0,
+        config.units > 0,
         "a budget of 0 units would never let a task make progress; use at least 1"
     );
     // Taken out for the length of the poll, so that a nested installation
@@ -72,8 +140,8 @@ pub fn with_budget<R>(
         .try_with(Cell::take)
         .ok()
         .flatten()
-        .unwrap_or_else(|| OwnedCell::fresh(units));
-    let out = counter.install(units, cx, |cell, cx| {
+        .unwrap_or_else(|| OwnedCell::fresh(config.units));
+    let out = counter.install(config, cx, |cell, cx| {
         dispatch::install_budget(cx, cell, poll)
     });
     // Back for the next poll. If a nested installation left its own counter

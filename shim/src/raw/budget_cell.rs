@@ -24,6 +24,16 @@
 //!   So a late cooperation never touches a budget installed after it was made,
 //!   and the owner can be moved to another thread.
 //! * A detached cell's counter is never changed again.
+//! * `check_at` is 0 unless the installation has a time slice: a take enters
+//!   the slow path when `remaining <= check_at`, so for a budget of units
+//!   alone the slow path is exactly "no unit left", and the fast path does no
+//!   clock work. With a slice, `check_at` is where the next clock read is due
+//!   (`u8::MAX` once the slice has ended, so that every take says `Pending`);
+//!   `slice` is only read on the slow path, when `check_at > 0`.
+//!
+//! Nothing is counted on the fast paths: what an installation did (units
+//! spent, whether it ran out, whether the slice ended) is read from this
+//! state once, when the installation ends ([`Outcome`]).
 
 use core::cell::Cell;
 use core::marker::PhantomData;
@@ -37,10 +47,50 @@ use super::carrier;
 /// Low address bits that hold a cooperation's restore value.
 const TAG_MASK: usize = 0xFF;
 
+/// A time slice as the cell uses it: elapsed `ticks` of `now`, read once
+/// every `check_every` units taken.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slice {
+    /// The clock: monotonic ticks (wrapping differences are used).
+    pub(crate) now: fn() -> u64,
+    /// The slice's length in ticks of `now`.
+    pub(crate) ticks: u64,
+    /// Units taken between two clock reads; at least 1.
+    pub(crate) check_every: u8,
+}
+
+/// What one installation is given.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Config {
+    /// Units the installation starts with; at least 1.
+    pub(crate) units: u8,
+    /// The time slice, if any.
+    pub(crate) slice: Option<Slice>,
+    /// Whether running out leaves the task's own waker unwoken (the executor
+    /// requeues the task itself, told by [`Outcome::ran_out`]).
+    pub(crate) defer_task_wake: bool,
+}
+
+/// What one installation did, read when it ended.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Outcome {
+    /// Units spent: the units it started with minus those left (refunds
+    /// given back).
+    pub(crate) spent: u8,
+    /// `poll_cooperate` said `Pending` at least once because the budget was
+    /// spent (units or slice).
+    pub(crate) ran_out: bool,
+    /// The time slice ended (then `ran_out` is true too).
+    pub(crate) slice_ended: bool,
+}
+
 /// The shared counter. Only reached through [`CellRef`] and cooperation data.
 #[repr(align(256))]
 pub(crate) struct BudgetCell {
     remaining: Cell<u8>,
+    /// A take goes to the slow path when `remaining <= check_at` (module
+    /// invariant: 0 without a time slice).
+    check_at: Cell<u8>,
     /// Cooperations made from the cell (wrapping).
     taken: Cell<usize>,
     /// Cooperations made from the cell that are gone (wrapping).
@@ -53,6 +103,17 @@ pub(crate) struct BudgetCell {
     task_waker: Cell<(*const (), *const RawWakerVTable)>,
     /// Whether running out of units already woke the task this installation.
     woke_task: Cell<bool>,
+    /// Whether `poll_cooperate` said `Pending` this installation.
+    ran_out: Cell<bool>,
+    /// Whether the time slice ended this installation (sticky until the next
+    /// one; `remaining` then reads as 0).
+    slice_ended: Cell<bool>,
+    /// Whether running out leaves the task's own waker unwoken.
+    defer_task_wake: Cell<bool>,
+    /// The installation's time slice, read only on the slow path.
+    slice: Cell<Option<Slice>>,
+    /// The clock when the installation began (only with a slice).
+    slice_start: Cell<u64>,
 }
 
 /// A borrow of a live cell that keeps the pointer's full provenance (a
@@ -71,10 +132,10 @@ impl CellRef<'_> {
         unsafe { self.ptr.as_ref() }
     }
 
-    /// Units left.
+    /// Units left (0 once the time slice has ended).
     #[inline]
     pub(crate) fn remaining(self) -> u8 {
-        self.cell().remaining.get()
+        self.cell().effective_remaining()
     }
 
     /// `poll_cooperate` against this cell, on behalf of a leaf whose waker is
@@ -85,8 +146,9 @@ impl CellRef<'_> {
     pub(crate) fn poll_take(self, waker: &Waker) -> Poll<*const ()> {
         let cell = self.cell();
         let remaining = cell.remaining.get();
-        if remaining == 0 {
-            cell.wake(waker);
+        // One compare covers both "no unit left" and "a clock read is due":
+        // without a slice `check_at` is 0 (module invariant).
+        if remaining <= cell.check_at.get() && cell.slow_take(remaining, waker).is_pending() {
             return Poll::Pending;
         }
         let taken = cell.taken.get().wrapping_add(1);
@@ -115,13 +177,58 @@ impl CellRef<'_> {
 }
 
 impl BudgetCell {
-    /// Wakes `waker` because the budget is spent, at most once per
-    /// installation for the task's own waker. Other wakers (children of a
-    /// combinator that polls with wakers of its own) are each woken, so that
-    /// none of them is left unscheduled.
-    fn wake(&self, waker: &Waker) {
+    /// Units left as `poll_cooperate` sees them: 0 once the slice has ended.
+    #[inline]
+    fn effective_remaining(&self) -> u8 {
+        if self.slice_ended.get() {
+            0
+        } else {
+            self.remaining.get()
+        }
+    }
+
+    /// The slow path of a take, reached when `remaining <= check_at`: out of
+    /// units, the slice already ended, or a clock read is due. `Ready` lets
+    /// the take go on.
+    #[cold]
+    #[inline(never)]
+    fn slow_take(&self, remaining: u8, waker: &Waker) -> Poll<()> {
+        if remaining == 0 || self.slice_ended.get() {
+            self.run_out(waker);
+            return Poll::Pending;
+        }
+        let Some(slice) = self.slice.get() else {
+            // Not reached (`check_at > 0` only with a slice); be a budget of
+            // units alone.
+            self.check_at.set(0);
+            return Poll::Ready(());
+        };
+        let elapsed = (slice.now)().wrapping_sub(self.slice_start.get());
+        if elapsed >= slice.ticks {
+            // Sticky: every later take comes here and finds `slice_ended`,
+            // even if refunds raise `remaining` again.
+            self.slice_ended.set(true);
+            self.check_at.set(u8::MAX);
+            self.run_out(waker);
+            return Poll::Pending;
+        }
+        self.check_at
+            .set(remaining.saturating_sub(slice.check_every));
+        Poll::Ready(())
+    }
+
+    /// `poll_cooperate` says `Pending` because the budget is spent: note it,
+    /// and wake `waker`. The task's own waker is woken at most once per
+    /// installation, and not at all when the executor asked to requeue the
+    /// task itself. Other wakers (children of a combinator that polls with
+    /// wakers of its own) are each woken, so that none of them is left
+    /// unscheduled.
+    fn run_out(&self, waker: &Waker) {
+        self.ran_out.set(true);
         let id = (waker.data(), ptr::from_ref(waker.vtable()));
-        if id == self.task_waker.get() && self.woke_task.replace(true) {
+        if id == self.task_waker.get()
+            && (self.defer_task_wake.get() || self.woke_task.replace(true))
+        {
             return;
         }
         waker.wake_by_ref();
@@ -232,11 +339,17 @@ impl OwnedCell {
     pub(crate) fn fresh(remaining: u8) -> Self {
         let cell = Box::new(BudgetCell {
             remaining: Cell::new(remaining),
+            check_at: Cell::new(0),
             taken: Cell::new(0),
             released: Cell::new(0),
             attached: Cell::new(true),
             task_waker: Cell::new((ptr::null(), ptr::null())),
             woke_task: Cell::new(false),
+            ran_out: Cell::new(false),
+            slice_ended: Cell::new(false),
+            defer_task_wake: Cell::new(false),
+            slice: Cell::new(None),
+            slice_start: Cell::new(0),
         });
         Self {
             ptr: NonNull::from(Box::leak(cell)),
@@ -249,28 +362,49 @@ impl OwnedCell {
         unsafe { self.ptr.as_ref() }
     }
 
-    /// Units left.
+    /// Units left (0 if the last installation's time slice ended).
     pub(crate) fn remaining(&self) -> u8 {
-        self.cell().remaining.get()
+        self.cell().effective_remaining()
     }
 
-    /// Resets the cell to `units`, runs `f` with a borrow of it (to install
+    /// Resets the cell to `config`, runs `f` with a borrow of it (to install
     /// on `cx` for the poll), and restores the module invariant before
-    /// returning or unwinding. If `f` unwinds, the units are put back to
-    /// what they were before.
+    /// returning or unwinding. Returns what `f` returned and what the
+    /// installation did. If `f` unwinds, the units are put back to what they
+    /// were before.
+    ///
+    /// With a time slice, the clock is read here (unless the units run out
+    /// before the first check is due) and then once every
+    /// `check_every` units taken.
     pub(crate) fn install<R>(
         &mut self,
-        units: u8,
+        config: Config,
         cx: &mut Context<'_>,
         f: impl FnOnce(CellRef<'_>, &mut Context<'_>) -> R,
-    ) -> R {
+    ) -> (R, Outcome) {
         let cell = self.cell();
-        let before = cell.remaining.get();
+        let before = cell.effective_remaining();
         let task_waker = carrier::task_waker(cx.waker());
-        cell.remaining.set(units);
+        cell.remaining.set(config.units);
         cell.task_waker
             .set((task_waker.data(), ptr::from_ref(task_waker.vtable())));
         cell.woke_task.set(false);
+        cell.ran_out.set(false);
+        cell.slice_ended.set(false);
+        cell.defer_task_wake.set(config.defer_task_wake);
+        cell.slice.set(config.slice);
+        match config.slice {
+            None => cell.check_at.set(0),
+            Some(slice) => {
+                // The first `check_every` takes need no clock; if the units
+                // run out before a check is due, the clock is never read.
+                let check_at = config.units.saturating_sub(slice.check_every);
+                if check_at > 0 {
+                    cell.slice_start.set((slice.now)());
+                }
+                cell.check_at.set(check_at);
+            }
+        }
 
         let guard = UnwindGuard {
             owner: self,
@@ -282,8 +416,16 @@ impl OwnedCell {
         };
         let out = f(cell, cx);
         guard.returned();
+        // Read before a detach, which hands this cell to the cooperations
+        // that outlive the installation; they never change it again.
+        let cell = self.cell();
+        let outcome = Outcome {
+            spent: config.units.saturating_sub(cell.remaining.get()),
+            ran_out: cell.ran_out.get(),
+            slice_ended: cell.slice_ended.get(),
+        };
         self.detach_if_shared();
-        out
+        (out, outcome)
     }
 
     /// Hands the cell over to the cooperations that outlive an installation
@@ -299,7 +441,7 @@ impl OwnedCell {
     #[cold]
     #[inline(never)]
     fn detach(&mut self) {
-        let fresh = Self::fresh(self.cell().remaining.get());
+        let fresh = Self::fresh(self.cell().effective_remaining());
         let old = core::mem::replace(self, fresh);
         // `old`'s Drop detaches it; its cooperations free it when they go.
         drop(old);
@@ -340,8 +482,13 @@ impl UnwindGuard<'_> {
 impl Drop for UnwindGuard<'_> {
     #[cold]
     fn drop(&mut self) {
-        // Unwinding: the provider is left as it was before the poll.
-        self.owner.cell().remaining.set(self.before);
+        // Unwinding: the provider is left as it was before the poll, and no
+        // take of a later installation before it resets the cell finds a
+        // clock check due or the slice ended.
+        let cell = self.owner.cell();
+        cell.remaining.set(self.before);
+        cell.slice_ended.set(false);
+        cell.check_at.set(0);
         self.owner.detach_if_shared();
     }
 }
