@@ -50,6 +50,13 @@ use std::io;
 
 use task_coop::ContextExt;
 
+// The trait impls, one file per family of IO traits; each family's impls
+// cover both kinds of inner object.
+#[cfg(feature = "futures")]
+mod futures_traits;
+#[cfg(feature = "tokio")]
+mod tokio_traits;
+
 /// Marks a [`CoopIo`] whose inner object implements tokio's IO traits (made
 /// by `CoopIo::from_tokio`).
 ///
@@ -263,14 +270,14 @@ fn charge<R>(
 /// room and succeeded (a zero-length buffer); with room, `Ok(0)` is end of
 /// file (or a closed writer), which is final.
 #[inline]
-fn moved<T>(had_room: bool) -> impl FnOnce(&io::Result<T>) -> bool {
+fn read_write_progress<T>(had_room: bool) -> impl FnOnce(&io::Result<T>) -> bool {
     move |result| had_room || result.is_err()
 }
 
 /// `fill_buf` that returned `Ready` always made progress: data, end of file
 /// (an empty slice) or an error.
 #[inline]
-fn filled<T>(_result: &io::Result<T>) -> bool {
+fn fill_buf_progress<T>(_result: &io::Result<T>) -> bool {
     true
 }
 
@@ -284,8 +291,8 @@ fn without_tokio_budget<R>(
 ) -> Poll<R> {
     use core::future::Future;
 
-    let mut poll = Some(poll);
-    let once = core::future::poll_fn(move |cx| match poll.take() {
+    let mut unpolled = Some(poll);
+    let once = core::future::poll_fn(move |cx| match unpolled.take() {
         Some(poll) => poll(cx),
         None => unreachable!("polled once"),
     });
@@ -299,262 +306,4 @@ fn without_tokio_budget<R>(
     poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
 ) -> Poll<R> {
     poll(cx)
-}
-
-#[cfg(feature = "futures")]
-mod futures_inner {
-    use super::*;
-    use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
-    use std::io::{IoSlice, IoSliceMut};
-
-    impl<T: AsyncRead> AsyncRead for CoopIo<T, FromFutures> {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            let inner = self.project().inner;
-            charge(cx, moved(!buf.is_empty()), |cx| inner.poll_read(cx, buf))
-        }
-
-        fn poll_read_vectored(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &mut [IoSliceMut<'_>],
-        ) -> Poll<io::Result<usize>> {
-            let inner = self.project().inner;
-            let had_room = bufs.iter().any(|buf| !buf.is_empty());
-            charge(cx, moved(had_room), |cx| inner.poll_read_vectored(cx, bufs))
-        }
-    }
-
-    impl<T: AsyncWrite> AsyncWrite for CoopIo<T, FromFutures> {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            let inner = self.project().inner;
-            charge(cx, moved(!buf.is_empty()), |cx| inner.poll_write(cx, buf))
-        }
-
-        fn poll_write_vectored(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            let inner = self.project().inner;
-            let had_room = bufs.iter().any(|buf| !buf.is_empty());
-            charge(cx, moved(had_room), |cx| {
-                inner.poll_write_vectored(cx, bufs)
-            })
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.project().inner.poll_flush(cx)
-        }
-
-        fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.project().inner.poll_close(cx)
-        }
-    }
-
-    impl<T: AsyncBufRead> AsyncBufRead for CoopIo<T, FromFutures> {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            let inner = self.project().inner;
-            charge(cx, filled, |cx| inner.poll_fill_buf(cx))
-        }
-
-        fn consume(self: Pin<&mut Self>, amt: usize) {
-            self.project().inner.consume(amt);
-        }
-    }
-
-    #[cfg(feature = "tokio")]
-    mod to_tokio {
-        use super::*;
-
-        /// futures-io reads into `&mut [u8]`: lend it the unfilled part of the
-        /// `ReadBuf`, zero-initialised where it was not yet.
-        impl<T: AsyncRead> tokio::io::AsyncRead for CoopIo<T, FromFutures> {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut tokio::io::ReadBuf<'_>,
-            ) -> Poll<io::Result<()>> {
-                let inner = self.project().inner;
-                charge(cx, moved(buf.remaining() > 0), |cx| {
-                    let unfilled = buf.initialize_unfilled();
-                    inner.poll_read(cx, unfilled).map_ok(|n| buf.advance(n))
-                })
-            }
-        }
-
-        impl<T: AsyncWrite> tokio::io::AsyncWrite for CoopIo<T, FromFutures> {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                AsyncWrite::poll_write(self, cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &[IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                AsyncWrite::poll_write_vectored(self, cx, bufs)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                AsyncWrite::poll_flush(self, cx)
-            }
-
-            fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                AsyncWrite::poll_close(self, cx)
-            }
-        }
-
-        impl<T: AsyncBufRead> tokio::io::AsyncBufRead for CoopIo<T, FromFutures> {
-            fn poll_fill_buf(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-            ) -> Poll<io::Result<&[u8]>> {
-                AsyncBufRead::poll_fill_buf(self, cx)
-            }
-
-            fn consume(self: Pin<&mut Self>, amt: usize) {
-                AsyncBufRead::consume(self, amt);
-            }
-        }
-    }
-}
-
-#[cfg(feature = "tokio")]
-mod tokio_inner {
-    use super::*;
-    use std::io::IoSlice;
-    use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite, ReadBuf};
-
-    impl<T: AsyncRead> AsyncRead for CoopIo<T, FromTokio> {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            let inner = self.project().inner;
-            charge(cx, moved(buf.remaining() > 0), |cx| {
-                inner.poll_read(cx, buf)
-            })
-        }
-    }
-
-    impl<T: AsyncWrite> AsyncWrite for CoopIo<T, FromTokio> {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            let inner = self.project().inner;
-            charge(cx, moved(!buf.is_empty()), |cx| inner.poll_write(cx, buf))
-        }
-
-        fn poll_write_vectored(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            let inner = self.project().inner;
-            let had_room = bufs.iter().any(|buf| !buf.is_empty());
-            charge(cx, moved(had_room), |cx| {
-                inner.poll_write_vectored(cx, bufs)
-            })
-        }
-
-        fn is_write_vectored(&self) -> bool {
-            self.inner.is_write_vectored()
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.project().inner.poll_flush(cx)
-        }
-
-        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.project().inner.poll_shutdown(cx)
-        }
-    }
-
-    impl<T: AsyncBufRead> AsyncBufRead for CoopIo<T, FromTokio> {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            let inner = self.project().inner;
-            charge(cx, filled, |cx| inner.poll_fill_buf(cx))
-        }
-
-        fn consume(self: Pin<&mut Self>, amt: usize) {
-            self.project().inner.consume(amt);
-        }
-    }
-
-    #[cfg(feature = "futures")]
-    mod to_futures {
-        use super::*;
-
-        /// tokio reads into a `ReadBuf`: wrap the caller's (initialised)
-        /// slice in one and report how much of it was filled.
-        impl<T: AsyncRead> futures_io::AsyncRead for CoopIo<T, FromTokio> {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                let inner = self.project().inner;
-                charge(cx, moved(!buf.is_empty()), |cx| {
-                    let mut buf = ReadBuf::new(buf);
-                    inner
-                        .poll_read(cx, &mut buf)
-                        .map_ok(|()| buf.filled().len())
-                })
-            }
-        }
-
-        impl<T: AsyncWrite> futures_io::AsyncWrite for CoopIo<T, FromTokio> {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                AsyncWrite::poll_write(self, cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &[IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                AsyncWrite::poll_write_vectored(self, cx, bufs)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                AsyncWrite::poll_flush(self, cx)
-            }
-
-            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                AsyncWrite::poll_shutdown(self, cx)
-            }
-        }
-
-        impl<T: AsyncBufRead> futures_io::AsyncBufRead for CoopIo<T, FromTokio> {
-            fn poll_fill_buf(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-            ) -> Poll<io::Result<&[u8]>> {
-                AsyncBufRead::poll_fill_buf(self, cx)
-            }
-
-            fn consume(self: Pin<&mut Self>, amt: usize) {
-                AsyncBufRead::consume(self, amt);
-            }
-        }
-    }
 }
