@@ -377,6 +377,8 @@ impl Budget {
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> R,
     ) -> R {
+        // Cleared first, so that it is false after a poll that panicked.
+        self.ran_out = false;
         let (out, outcome) = self.cell.install(self.config, cx, |cell, cx| {
             dispatch::install_budget(cx, cell, poll)
         });

@@ -115,6 +115,34 @@ fn installing_and_spending_a_budget_allocates_nothing() {
 }
 
 #[test]
+fn a_time_slice_deferral_and_metrics_allocate_nothing() {
+    fn clock() -> u64 {
+        0
+    }
+    // A slice of 0 ticks: over at the first check, the 3rd unit.
+    let slice = task_coop::TimeSlice::with_clock(0, clock).check_every(2);
+    let mut budget = Budget::with_time_slice(8, slice);
+    budget.set_defer_forced_wakes(true);
+    let mut cx = Context::from_waker(Waker::noop());
+    let allocations = allocations_in(|| {
+        for _ in 0..3 {
+            budget.install(&mut cx, |cx| {
+                for _ in 0..2 {
+                    let Poll::Ready(mut coop) = cx.poll_cooperate() else {
+                        panic!()
+                    };
+                    coop.made_progress();
+                }
+                assert!(cx.poll_cooperate().is_pending());
+            });
+            assert!(budget.ran_out());
+        }
+        assert_eq!(budget.metrics().slice_yields, 3);
+    });
+    assert_eq!(allocations, 0);
+}
+
+#[test]
 fn nested_installations_and_the_opt_out_allocate_nothing() {
     let mut outer = Budget::with_units(8);
     let mut inner = Budget::with_units(2);
