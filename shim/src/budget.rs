@@ -154,13 +154,27 @@ impl Budget {
     /// # Examples
     ///
     /// ```
+    /// use task_coop::{Budget, TimeSlice};
+    ///
+    /// fn microseconds() -> u64 {
+    ///     0 // the executor's clock
+    /// }
+    /// // 128 units or 1 ms, whichever comes first.
+    /// let budget = Budget::with_time_slice(128, TimeSlice::with_clock(1_000, microseconds));
+    /// assert_eq!(budget.units(), 128);
+    /// assert_eq!(budget.time_slice().map(|s| s.ticks()), Some(1_000));
+    /// ```
+    ///
+    /// With `std`, on `Instant`:
+    ///
+    /// ```
+    /// # #[cfg(feature = "std")] {
     /// use std::time::Duration;
     /// use task_coop::Budget;
     ///
-    /// // 128 units or 1 ms, whichever comes first.
     /// let budget = Budget::with_time_slice(128, Duration::from_millis(1));
-    /// assert_eq!(budget.units(), 128);
     /// assert_eq!(budget.time_slice().map(|s| s.ticks()), Some(1_000_000));
+    /// # }
     /// ```
     pub fn with_time_slice(units: u8, slice: impl Into<TimeSlice>) -> Self {
         let mut budget = Self::with_units(units);

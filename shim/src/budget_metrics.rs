@@ -9,8 +9,7 @@ use crate::raw::budget_cell::Outcome;
 
 /// What a budget did over its installations (one installation is one task
 /// poll): read with [`Budget::metrics`](crate::Budget::metrics), or kept by
-/// [`with_budget_metered`](crate::with_budget_metered) for a per-task
-/// wrapper.
+/// [`with_budget_metered`] (feature `std`) for a per-task wrapper.
 ///
 /// Counted when each installation returns; an installation whose poll
 /// panicked is not counted (its budget is put back as it was before).
@@ -35,6 +34,14 @@ use crate::raw::budget_cell::Outcome;
 ///     BudgetMetrics { polls: 2, units_spent: 6, forced_yields: 2, slice_yields: 0 }
 /// );
 /// ```
+///
+// Without `std` there is no `with_budget_metered`: the link goes to the
+// feature table.
+#[cfg_attr(
+    feature = "std",
+    doc = "[`with_budget_metered`]: crate::with_budget_metered"
+)]
+#[cfg_attr(not(feature = "std"), doc = "[`with_budget_metered`]: crate#features")]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct BudgetMetrics {

@@ -11,7 +11,7 @@ use core::fmt;
 use crate::raw::budget_cell::Slice;
 
 /// A time slice for a [`Budget`](crate::Budget) (or
-/// [`with_budget_metered`](crate::with_budget_metered)): the installation
+/// [`with_budget_metered`], feature `std`): the installation
 /// ends, `poll_cooperate` saying `Pending` as when the units run out, once
 /// the slice has elapsed, even with units left.
 ///
@@ -37,7 +37,7 @@ use crate::raw::budget_cell::Slice;
 ///
 /// # Clocks
 ///
-/// With `std`, [`TimeSlice::new`] measures with [`std::time::Instant`]
+/// With `std`, [`TimeSlice::new`] measures with `std::time::Instant`
 /// (nanoseconds since a process-wide epoch). Without `std`, or to control
 /// time in a test, [`TimeSlice::with_clock`] takes the executor's clock as a
 /// function returning monotonic ticks (differences are taken wrapping, so a
@@ -75,6 +75,16 @@ use crate::raw::budget_cell::Slice;
 /// assert_eq!(spent, 8); // checks at the 5th and the 9th unit
 /// assert_eq!(budget.metrics().slice_yields, 1);
 /// ```
+///
+// Without `std` there is no `with_budget_metered` nor `TimeSlice::new`: the
+// links go to the feature table.
+#[cfg_attr(
+    feature = "std",
+    doc = "[`with_budget_metered`]: crate::with_budget_metered"
+)]
+#[cfg_attr(not(feature = "std"), doc = "[`with_budget_metered`]: crate#features")]
+#[cfg_attr(feature = "std", doc = "[`TimeSlice::new`]: TimeSlice::new")]
+#[cfg_attr(not(feature = "std"), doc = "[`TimeSlice::new`]: crate#features")]
 #[derive(Clone, Copy)]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct TimeSlice {
@@ -165,8 +175,8 @@ impl TimeSlice {
         self
     }
 
-    /// The slice's length in ticks of its clock (nanoseconds for
-    /// [`TimeSlice::new`]).
+    /// The slice's length in ticks of its clock (nanoseconds for a slice
+    /// made from a `Duration`, with `std`).
     ///
     /// # Examples
     ///
