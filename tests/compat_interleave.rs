@@ -8,44 +8,11 @@
 mod support;
 
 use coop_compat::CoopCompat;
-use support::{Executor, PollLog, ReadySource};
+use support::{interleave, Executor, PollLog};
 
 /// Three full budgets and a partial one.
 const TOTAL: u32 = 3 * 128 + 40;
 const MIXES: [(u32, u32); 4] = [(1, 1), (127, 1), (1, 127), (64, 64)];
-
-/// Receives `TOTAL` messages, `k` from a tokio channel then `m` from a
-/// Context-based source, round after round.
-async fn interleave(k: u32, m: u32, log: PollLog) -> u32 {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    for i in 0..TOTAL {
-        tx.send(i).unwrap();
-    }
-    let mut source = ReadySource::new(TOTAL);
-    let mut done = 0;
-    'rounds: loop {
-        for _ in 0..k {
-            if done == TOTAL {
-                break 'rounds;
-            }
-            rx.recv().await.expect("a message from tokio's channel");
-            log.work();
-            done += 1;
-        }
-        for _ in 0..m {
-            if done == TOTAL {
-                break 'rounds;
-            }
-            source
-                .recv()
-                .await
-                .expect("a message from the Context-based source");
-            log.work();
-            done += 1;
-        }
-    }
-    done
-}
 
 fn assert_yields_at_128(log: &PollLog, what: &str) {
     assert_eq!(
@@ -61,7 +28,7 @@ fn on_tokio_without_wrapper_both_kinds_share_the_task_budget() {
     for exec in Executor::TOKIO {
         for (k, m) in MIXES {
             let log = PollLog::default();
-            let done = exec.run(log.meter(interleave(k, m, log.clone())));
+            let done = exec.run(log.meter(interleave(TOTAL, k, m, log.clone())));
             assert_eq!(done, TOTAL);
             assert_yields_at_128(&log, &format!("{exec:?}, {k}:{m}, no wrapper"));
         }
@@ -73,7 +40,7 @@ fn on_tokio_with_wrapper_no_second_budget() {
     for exec in Executor::TOKIO {
         for (k, m) in MIXES {
             let log = PollLog::default();
-            let task = log.meter(CoopCompat::wrap(interleave(k, m, log.clone())));
+            let task = log.meter(CoopCompat::wrap(interleave(TOTAL, k, m, log.clone())));
             let done = exec.run(task);
             assert_eq!(done, TOTAL);
             assert_yields_at_128(&log, &format!("{exec:?}, {k}:{m}, CoopCompat"));
@@ -86,7 +53,7 @@ fn on_every_foreign_executor_wrapper_gives_one_shared_budget() {
     for exec in Executor::FOREIGN {
         for (k, m) in MIXES {
             let log = PollLog::default();
-            let done = exec.run(log.meter(CoopCompat::wrap(interleave(k, m, log.clone()))));
+            let done = exec.run(log.meter(CoopCompat::wrap(interleave(TOTAL, k, m, log.clone()))));
             assert_eq!(done, TOTAL);
             assert_yields_at_128(&log, &format!("{exec:?}, {k}:{m}, CoopCompat"));
         }
@@ -98,7 +65,7 @@ fn on_foreign_executors_without_wrapper_nothing_yields() {
     for exec in Executor::FOREIGN {
         for (k, m) in MIXES {
             let log = PollLog::default();
-            let done = exec.run(log.meter(interleave(k, m, log.clone())));
+            let done = exec.run(log.meter(interleave(TOTAL, k, m, log.clone())));
             assert_eq!(done, TOTAL);
             assert_eq!(
                 log.per_poll(),

@@ -7,30 +7,9 @@
 mod support;
 
 use coop_compat::CoopCompat;
-use support::{Executor, PollLog, ReadySource};
+use support::{cut_every, interleave, Executor, PollLog, ReadySource};
 
 const TOTAL: u32 = 300;
-
-async fn interleave(k: u32, m: u32, log: PollLog) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    for i in 0..TOTAL {
-        tx.send(i).unwrap();
-    }
-    let mut source = ReadySource::new(TOTAL);
-    let mut done = 0;
-    while done < TOTAL {
-        for _ in 0..k.min(TOTAL - done) {
-            rx.recv().await.unwrap();
-            log.work();
-            done += 1;
-        }
-        for _ in 0..m.min(TOTAL - done) {
-            source.recv().await.unwrap();
-            log.work();
-            done += 1;
-        }
-    }
-}
 
 #[test]
 fn wrapped_poll_gets_the_executors_remaining_units_and_is_charged_for_them() {
@@ -44,14 +23,11 @@ fn wrapped_poll_gets_the_executors_remaining_units_and_is_charged_for_them() {
                 // The meter installs a fresh `Budget` of `units` per poll,
                 // as the executor would.
                 let log = PollLog::default();
-                let task = CoopCompat::wrap(interleave(k, m, log.clone()));
-                exec.run(log.meter_with_budget(units, task));
+                let task = CoopCompat::wrap(interleave(TOTAL, k, m, log.clone()));
+                assert_eq!(exec.run(log.meter_with_budget(units, task)), TOTAL);
 
                 let b = u32::from(units);
-                let mut expected = vec![b; (TOTAL / b) as usize];
-                if TOTAL % b != 0 {
-                    expected.push(TOTAL % b);
-                }
+                let expected = cut_every(TOTAL, b);
                 let what = format!("{exec:?}, budget {units}, {k}:{m}");
                 assert_eq!(log.per_poll(), expected, "work per poll, {what}");
                 let expected_left: Vec<u32> = expected.iter().map(|spent| b - spent).collect();

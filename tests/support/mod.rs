@@ -1,7 +1,8 @@
 //! The fixtures every test file shares (`mod support;`):
 //!
 //! * [`source`]: one always-ready source written only against the Context
-//!   budget API;
+//!   budget API, and (feature `tokio`) `interleave`, a task that receives
+//!   from it and from a tokio channel in turns;
 //! * [`waker`]: one waker that counts its wakes;
 //! * [`meter`]: one per-poll meter of a task (work, budget units spent and
 //!   wakes of each poll), and a shared counter of work;
@@ -33,8 +34,11 @@ pub(crate) use executors::{one_turn_per_128, turns_seen_by, Executor};
 pub(crate) use meter::{metered, Counter, CountingIo, Metered, PollLog, PollRecord};
 #[allow(unused_imports)]
 pub(crate) use mock::assert_yields;
+#[cfg(feature = "tokio")]
 #[allow(unused_imports)]
-pub(crate) use source::{drain, split, ReadySource};
+pub(crate) use source::interleave;
+#[allow(unused_imports)]
+pub(crate) use source::{cut_every, drain, split, ReadySource};
 #[allow(unused_imports)]
 pub(crate) use waker::WakeCounter;
 

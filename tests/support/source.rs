@@ -8,6 +8,8 @@ use coop_compat::ContextExt;
 use futures::stream::{FusedStream, Stream};
 
 use super::Counter;
+#[cfg(feature = "tokio")]
+use super::PollLog;
 
 /// An always-ready queue of messages: the kind of source that would let a
 /// task run forever without a budget, and a primitive that knows nothing of
@@ -91,4 +93,45 @@ pub(crate) fn split(total: u32, parts: u32, received: &Counter) -> Vec<ReadySour
     (0..parts)
         .map(|i| ReadySource::counted(total / parts + u32::from(i < total % parts), received))
         .collect()
+}
+
+/// Receives `total` messages, `k` from a tokio mpsc channel then `m` from a
+/// Context-based [`ReadySource`], round after round (`k + m` must not be 0),
+/// ticking `log`'s work for each; returns how many came. Both are always
+/// ready: only a budget makes the task yield.
+#[cfg(feature = "tokio")]
+pub(crate) async fn interleave(total: u32, k: u32, m: u32, log: PollLog) -> u32 {
+    assert!(k + m > 0, "interleave needs k + m > 0 to make progress");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for i in 0..total {
+        tx.send(i).unwrap();
+    }
+    let mut source = ReadySource::new(total);
+    let mut done = 0;
+    while done < total {
+        for _ in 0..k.min(total - done) {
+            rx.recv().await.expect("a message from tokio's channel");
+            log.work();
+            done += 1;
+        }
+        for _ in 0..m.min(total - done) {
+            source
+                .recv()
+                .await
+                .expect("a message from the Context-based source");
+            log.work();
+            done += 1;
+        }
+    }
+    done
+}
+
+/// Work per poll of `total` messages when every poll but the last is cut at
+/// `units`.
+pub(crate) fn cut_every(total: u32, units: u32) -> Vec<u32> {
+    let mut polls = vec![units; (total / units) as usize];
+    if total % units != 0 {
+        polls.push(total % units);
+    }
+    polls
 }
