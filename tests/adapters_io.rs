@@ -143,73 +143,52 @@ where
     expect(119, "fill_buf at end of file").await;
 }
 
+/// What the buffered readers hold.
+const LINES: &[u8] = b"ab\ncd";
+
 /// A tokio pipe and a tokio buffered reader, used through futures-io.
 fn futures_traits_over_tokio_object() -> impl Future<Output = ()> + Send {
-    Budgeted::context_only(
-        async {
-            let (a, b) = tokio::io::duplex(64);
-            let lines: &[u8] = b"ab\ncd";
-            through_futures_traits(
-                CoopIo::from_tokio(a),
-                CoopIo::from_tokio(b),
-                CoopIo::from_tokio(lines),
-            )
-            .await;
-        },
-        128,
-    )
+    let (a, b) = tokio::io::duplex(64);
+    let task = through_futures_traits(
+        CoopIo::from_tokio(a),
+        CoopIo::from_tokio(b),
+        CoopIo::from_tokio(LINES),
+    );
+    Budgeted::context_only(task, 128)
 }
 
 /// futures-io objects (tokio-util's compat of a tokio pipe, a slice), used
 /// through futures-io.
 fn futures_traits_over_futures_object() -> impl Future<Output = ()> + Send {
-    Budgeted::context_only(
-        async {
-            let (a, b) = tokio::io::duplex(64);
-            let lines: &[u8] = b"ab\ncd";
-            through_futures_traits(
-                CoopIo::from_futures(a.compat()),
-                CoopIo::from_futures(b.compat()),
-                CoopIo::from_futures(lines),
-            )
-            .await;
-        },
-        128,
-    )
+    let (a, b) = tokio::io::duplex(64);
+    let task = through_futures_traits(
+        CoopIo::from_futures(a.compat()),
+        CoopIo::from_futures(b.compat()),
+        CoopIo::from_futures(LINES),
+    );
+    Budgeted::context_only(task, 128)
 }
 
 /// tokio objects used through tokio's traits.
 fn tokio_traits_over_tokio_object() -> impl Future<Output = ()> + Send {
-    Budgeted::context_only(
-        async {
-            let (a, b) = tokio::io::duplex(64);
-            let lines: &[u8] = b"ab\ncd";
-            through_tokio_traits(
-                CoopIo::from_tokio(a),
-                CoopIo::from_tokio(b),
-                CoopIo::from_tokio(lines),
-            )
-            .await;
-        },
-        128,
-    )
+    let (a, b) = tokio::io::duplex(64);
+    let task = through_tokio_traits(
+        CoopIo::from_tokio(a),
+        CoopIo::from_tokio(b),
+        CoopIo::from_tokio(LINES),
+    );
+    Budgeted::context_only(task, 128)
 }
 
 /// futures-io objects used through tokio's traits.
 fn tokio_traits_over_futures_object() -> impl Future<Output = ()> + Send {
-    Budgeted::context_only(
-        async {
-            let (a, b) = tokio::io::duplex(64);
-            let lines: &[u8] = b"ab\ncd";
-            through_tokio_traits(
-                CoopIo::from_futures(a.compat()),
-                CoopIo::from_futures(b.compat()),
-                CoopIo::from_futures(lines),
-            )
-            .await;
-        },
-        128,
-    )
+    let (a, b) = tokio::io::duplex(64);
+    let task = through_tokio_traits(
+        CoopIo::from_futures(a.compat()),
+        CoopIo::from_futures(b.compat()),
+        CoopIo::from_futures(LINES),
+    );
+    Budgeted::context_only(task, 128)
 }
 
 // The forced yields, on tokio-test's mock task (see `support::assert_yields`).
