@@ -67,7 +67,7 @@ fn main() {
         ("2 threads, async_compat::Compat", PollTask::AsyncCompat, 2),
     ] {
         group.bench_function(name, |b| {
-            b.iter_custom(|iters| support::async_executor(kind, threads, iters).thread_time);
+            b.iter_custom(|iters| support::async_executor(kind, threads, 2, iters).thread_time);
         });
     }
     group.finish();

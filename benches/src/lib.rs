@@ -31,11 +31,16 @@
 //! Context-based operation (`poll_cooperate` + `made_progress`) and wakes
 //! itself, polled `iters` times.
 //!
+//! [`scope_prototype`] is a prototype of `CoopCompat`'s per-poll scope with
+//! no shared lock (issue 11), timed beside the real one by `thread_scaling`.
+//!
 //! The package's features (`tokio`, `futures`, both on by default) are the
 //! facade's: the figures depend on the build.
 
 pub mod per_op;
 pub mod per_poll;
+#[cfg(feature = "tokio")]
+pub mod scope_prototype;
 
 pub use per_op::*;
 pub use per_poll::*;

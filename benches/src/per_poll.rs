@@ -29,6 +29,49 @@ pub enum PollTask {
     /// for a task that spawns nothing and sets no timer.
     #[cfg(feature = "tokio")]
     CoopCompatOwnRuntime(usize),
+    /// `Op` inside the prototype scope of [`scope_prototype`](crate::scope_prototype)
+    /// (a budget scope opened on a runtime private to the polling thread,
+    /// the shared runtime of [`shared_runtime`] entered inside).
+    #[cfg(feature = "tokio")]
+    PrivateScope,
+}
+
+/// A multi-thread runtime built like `CoopCompat`'s global one (one worker
+/// per core, at most 16, IO and timers), for figures that need a shared
+/// runtime's handle outside the library: the prototype's.
+#[cfg(feature = "tokio")]
+pub fn shared_runtime() -> &'static tokio::runtime::Handle {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(cores.clamp(1, 16))
+                .enable_all()
+                .thread_name("coop-benches-shared")
+                .build()
+                .expect("build a tokio runtime")
+        })
+        .handle()
+}
+
+/// The handle of the tokio runtime of task number `task`, one runtime per
+/// task, built on first use and kept: current-thread, IO and timers enabled,
+/// never driven (fine for a task that spawns nothing and sets no timer).
+#[cfg(feature = "tokio")]
+fn runtime_of_task(task: usize) -> tokio::runtime::Handle {
+    static RUNTIMES: std::sync::Mutex<Vec<&'static tokio::runtime::Runtime>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut runtimes = RUNTIMES.lock().unwrap_or_else(|e| e.into_inner());
+    while runtimes.len() <= task {
+        runtimes.push(Box::leak(Box::new(
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("build a tokio runtime"),
+        )));
+    }
+    runtimes[task].handle().clone()
 }
 
 /// A task that is polled `polls` times: each poll does `op` (if asked) and
@@ -61,25 +104,15 @@ pub fn poll_task(kind: PollTask, polls: u64) -> std::pin::Pin<Box<dyn Future<Out
         #[cfg(feature = "tokio")]
         PollTask::AsyncCompat => Box::pin(async_compat::Compat::new(self_waking(polls, true))),
         #[cfg(feature = "tokio")]
-        PollTask::CoopCompatOwnRuntime(task) => {
-            /// One runtime per task of `async_executor` (which runs two).
-            static RUNTIMES: std::sync::OnceLock<[tokio::runtime::Runtime; 2]> =
-                std::sync::OnceLock::new();
-            let runtimes = RUNTIMES.get_or_init(|| {
-                std::array::from_fn(|_| {
-                    // Built like the global runtime `CoopCompat::wrap` uses.
-                    tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("build a tokio runtime")
-                })
-            });
-            let handle = runtimes[task % 2].handle().clone();
-            Box::pin(coop_compat::CoopCompat::with_handle(
-                self_waking(polls, true),
-                handle,
-            ))
-        }
+        PollTask::CoopCompatOwnRuntime(task) => Box::pin(coop_compat::CoopCompat::with_handle(
+            self_waking(polls, true),
+            runtime_of_task(task),
+        )),
+        #[cfg(feature = "tokio")]
+        PollTask::PrivateScope => Box::pin(crate::scope_prototype::PrivateScope::new(
+            self_waking(polls, true),
+            shared_runtime().clone(),
+        )),
     }
 }
 
@@ -114,9 +147,12 @@ pub struct ExecutorRun {
     pub cpu_time: Option<Duration>,
 }
 
-/// (g) `iters` polls in all, of two tasks of kind `kind`, on an
-/// `async_executor::Executor` run by `threads` threads (1 or more).
-pub fn async_executor(kind: PollTask, threads: usize, iters: u64) -> ExecutorRun {
+/// (g) `iters` polls in all, of `tasks` tasks of kind `kind` (1 or more), on
+/// an `async_executor::Executor` run by `threads` threads (1 or more). For
+/// `CoopCompatOwnRuntime`, task `i` gets runtime `i`.
+pub fn async_executor(kind: PollTask, threads: usize, tasks: usize, iters: u64) -> ExecutorRun {
+    let count = tasks.max(1);
+    let threads = threads.max(1);
     let ex = async_executor::Executor::new();
     let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
     let stop_rx = futures::future::FutureExt::shared(stop_rx);
@@ -138,14 +174,15 @@ pub fn async_executor(kind: PollTask, threads: usize, iters: u64) -> ExecutorRun
         ready.wait();
         let before = thread_cpu_time();
         let start = Instant::now();
-        let tasks: Vec<_> = (0..2)
+        let tasks: Vec<_> = (0..count)
             .map(|i| {
                 let kind = match kind {
                     #[cfg(feature = "tokio")]
                     PollTask::CoopCompatOwnRuntime(_) => PollTask::CoopCompatOwnRuntime(i),
                     other => other,
                 };
-                ex.spawn(poll_task(kind, iters / 2 + (iters % 2) * (i == 0) as u64))
+                let polls = iters / count as u64 + (iters % count as u64) * (i == 0) as u64;
+                ex.spawn(poll_task(kind, polls))
             })
             .collect();
         futures::executor::block_on(ex.run(futures::future::join_all(tasks)));

@@ -1,5 +1,11 @@
 //! Helpers shared by the project's measurement tools (`tail_latency`,
-//! `bench_table`): statistics and what the machine was doing. Not published.
+//! `bench_table`, `thread_scaling`): statistics, what the machine was doing,
+//! how a figure is timed ([`figure`]) and the thread-scaling measurement
+//! ([`scaling`], with the `tokio` feature). Not published.
+
+pub mod figure;
+#[cfg(feature = "tokio")]
+pub mod scaling;
 
 /// The median of `values` (NaN if empty); the mean of the middle two for an
 /// even count.

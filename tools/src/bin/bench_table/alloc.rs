@@ -98,19 +98,23 @@ pub(crate) fn print_allocations(tokio: &Tokio) {
         ));
         allocs.push((
             "(i) async-executor (1 thread) poll of a CoopCompat-wrapped task".into(),
-            allocations_per_op(|n| support::async_executor(PollTask::CoopCompat, 1, n).thread_time),
+            allocations_per_op(|n| {
+                support::async_executor(PollTask::CoopCompat, 1, 2, n).thread_time
+            }),
         ));
         allocs.push((
             "(i) async-executor (1 thread) poll of the same task unwrapped".into(),
-            allocations_per_op(|n| support::async_executor(PollTask::Op, 1, n).thread_time),
+            allocations_per_op(|n| support::async_executor(PollTask::Op, 1, 2, n).thread_time),
         ));
         allocs.push((
             "(i) async-executor (2 threads) poll of a CoopCompat-wrapped task".into(),
-            allocations_per_op(|n| support::async_executor(PollTask::CoopCompat, 2, n).thread_time),
+            allocations_per_op(|n| {
+                support::async_executor(PollTask::CoopCompat, 2, 2, n).thread_time
+            }),
         ));
         allocs.push((
             "(i) async-executor (2 threads) poll of the same task unwrapped".into(),
-            allocations_per_op(|n| support::async_executor(PollTask::Op, 2, n).thread_time),
+            allocations_per_op(|n| support::async_executor(PollTask::Op, 2, 2, n).thread_time),
         ));
         allocs.push((
             "(i) async_compat::Compat poll on LocalPool (for comparison)".into(),

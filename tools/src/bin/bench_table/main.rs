@@ -18,11 +18,13 @@
 //! are the medians of the rounds. Allocations are counted by a counting
 //! global allocator.
 //!
-//! Modules: `figure` (how a figure is timed), `per_op` and `per_poll` (the
-//! sections), `alloc` (the allocation counts), `print` (rows and bars).
+//! Modules: `per_op` and `per_poll` (the sections), `alloc` (the allocation
+//! counts), `print` (rows and bars); how a figure is timed is
+//! `coop_tools::figure`, the async-executor thread section is
+//! `coop_tools::scaling` (the same code as the `thread_scaling` tool, with 1
+//! and 2 threads).
 
 mod alloc;
-mod figure;
 mod per_op;
 #[cfg(feature = "tokio")]
 mod per_poll;
@@ -31,7 +33,7 @@ mod print;
 use std::time::Instant;
 
 use coop_benches::Tokio;
-use figure::{ROUNDS, RUN_TARGET};
+use coop_tools::figure::{ROUNDS, RUN_TARGET};
 
 fn main() {
     let started = Instant::now();

@@ -4,8 +4,8 @@
 
 use coop_benches::{self as support, Tokio};
 
-use crate::figure::{measure, median_ratio, Figure};
 use crate::print::{header, row, verdict};
+use coop_tools::figure::{measure, median_ratio, Figure};
 
 /// Per operation, against tokio's own `poll_proceed` + `made_progress`.
 pub(crate) fn print_per_operation(tokio: &Tokio) {
