@@ -1,7 +1,7 @@
 //! The cooperative futures-rs channels (`coop_compat::channel`): one unit per
 //! message received or sent and per oneshot completion, nothing for a
-//! `Pending` (on tokio, async-executor and futures' executor), and a forced
-//! yield after 128 that wakes the task at once (on tokio-test's mock task).
+//! `Pending` (on every executor), and a forced yield after 128 that wakes the
+//! task at once (on tokio-test's mock task).
 #![cfg(feature = "futures")]
 
 mod support;
@@ -17,11 +17,7 @@ use support::{
 };
 
 support::tests_on!(
-    [
-        on_tokio => TokioCurrentThread,
-        on_async_executor => AsyncExecutorOneThread,
-        on_futures_executor => LocalPool,
-    ]
+    [every executor]
     units_per_operation,
     no_progress_takes_nothing,
 );

@@ -15,11 +15,7 @@ use futures::{sink, Sink, SinkExt};
 use support::{metered, poll_once, units_left, Executor, PollLog};
 
 support::tests_on!(
-    [
-        on_tokio => TokioCurrentThread,
-        on_async_executor => AsyncExecutorOneThread,
-        on_futures_executor => LocalPool,
-    ]
+    [every executor]
     units_per_operation,
     no_progress_takes_nothing,
     future_yields_at_budget,

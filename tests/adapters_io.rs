@@ -15,11 +15,7 @@ use support::{assert_yields, poll_once, units_left, yield_now, Counter, Executor
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
 support::tests_on!(
-    [
-        on_tokio => TokioCurrentThread,
-        on_async_executor => AsyncExecutorOneThread,
-        on_futures_executor => LocalPool,
-    ]
+    [every executor]
     futures_traits_over_tokio_object,
     futures_traits_over_futures_object,
     tokio_traits_over_tokio_object,

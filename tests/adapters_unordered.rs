@@ -111,11 +111,7 @@ async fn collect_children(mut set: impl Set) -> (Vec<u32>, u32) {
 }
 
 support::tests_on!(
-    [
-        on_tokio => TokioCurrentThread,
-        on_async_executor => AsyncExecutorOneThread,
-        on_futures_executor => LocalPool,
-    ]
+    [every executor]
     coop_unordered_yields_at_budget,
     futures_unordered_yields_at_budget
 );

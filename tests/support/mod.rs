@@ -79,10 +79,30 @@ pub(crate) async fn yield_now() {
 /// );
 /// ```
 ///
+/// or, for scenarios that hold on every executor, `[every executor]`: one
+/// module per variant of [`Executor`] (`on_tokio_current_thread`,
+/// `on_tokio_multi_thread`, `on_block_on`, `on_local_pool`,
+/// `on_thread_pool`, `on_async_executor_one_thread`,
+/// `on_async_executor_two_threads`).
+///
 /// Each scenario is a function of the test file returning the task to run
 /// (`Send + 'static`), which [`Executor::run`] runs to completion.
 #[allow(unused_macros)]
 macro_rules! tests_on {
+    ([every executor] $($scenario:ident),+ $(,)?) => {
+        $crate::support::tests_on!(
+            [
+                on_tokio_current_thread => TokioCurrentThread,
+                on_tokio_multi_thread => TokioMultiThread,
+                on_block_on => BlockOn,
+                on_local_pool => LocalPool,
+                on_thread_pool => ThreadPool,
+                on_async_executor_one_thread => AsyncExecutorOneThread,
+                on_async_executor_two_threads => AsyncExecutorTwoThreads,
+            ]
+            $($scenario),+
+        );
+    };
     ([$($module:ident => $executor:ident),+ $(,)?] $($scenario:ident),+ $(,)?) => {
         $crate::support::tests_on!(@each [$($module => $executor),+] [$($scenario),+]);
     };
