@@ -104,7 +104,7 @@ fn budgeted_is_128_units_for_both_kinds() {
 
 #[test]
 fn context_only_leaves_tokios_types_unbudgeted_on_foreign_executors() {
-    for exec in [Executor::LocalPool, Executor::AsyncExecutorOneThread] {
+    for exec in Executor::FOREIGN {
         // tokio receives alone: nothing yields.
         let log = PollLog::default();
         let task = Budgeted::context_only(interleave(TOTAL, 1, 0, log.clone()), 16);

@@ -13,11 +13,7 @@ const TOTAL: u32 = 300;
 
 #[test]
 fn wrapped_poll_gets_the_executors_remaining_units_and_is_charged_for_them() {
-    for exec in [
-        Executor::LocalPool,
-        Executor::AsyncExecutorOneThread,
-        Executor::ThreadPool,
-    ] {
+    for exec in Executor::FOREIGN {
         for units in [16u8, 100, 128] {
             for (k, m) in [(1, 1), (3, 1), (1, 3)] {
                 // The meter installs a fresh `Budget` of `units` per poll,
