@@ -142,9 +142,9 @@ impl Budget {
     /// (and the task is woken, or left to the executor, as when the units
     /// run out) even with units left.
     ///
-    /// The clock is read when an installation begins and then once every
-    /// [`TimeSlice::check_interval`] units taken, never on the other units;
-    /// see [`TimeSlice`]. With `std`, `slice` can be a
+    /// The clock is read once every [`TimeSlice::check_interval`] units
+    /// taken, from the one after the first interval (the slice starts then),
+    /// never on the other units; see [`TimeSlice`]. With `std`, `slice` can be a
     /// [`Duration`](core::time::Duration).
     ///
     /// # Panics

@@ -20,17 +20,23 @@ use crate::raw::budget_cell::Slice;
 ///
 /// # How often the clock is read
 ///
-/// Not on every unit. When an installation begins, and then once every
-/// [`check_every`](Self::check_every) units taken (by default
-/// [`DEFAULT_CHECK_EVERY`](Self::DEFAULT_CHECK_EVERY), 16): a budget of 128
-/// units spent to the end reads the clock 8 times (at the start and at the
-/// 17th, 33rd, ..., 113th unit), none if the units run out before the first
-/// check is due. The slice is only noticed at a check, so a task overruns it
-/// by at most `check_every` operations; and every installation gets at least
-/// `check_every` units (or all of them, if fewer), however short the slice,
-/// so a task always makes progress. Units given back (a cooperation dropped
-/// without progress) are taken again without a new read, so reads are at
-/// most `1 + units / check_every` per installation.
+/// Not on every unit: once every [`check_every`](Self::check_every) units
+/// taken (by default [`DEFAULT_CHECK_EVERY`](Self::DEFAULT_CHECK_EVERY), 16),
+/// from the `check_every + 1`-th unit of an installation. A budget of 128
+/// units spent to the end reads the clock 7 times (at the 17th, 33rd, ...,
+/// 113th unit); a poll that takes 16 units or fewer, as most polls do, never
+/// reads it. Units given back (a cooperation dropped without progress) are
+/// taken again without a new read, so an installation reads the clock at
+/// most `units / check_every` times.
+///
+/// The slice starts at the first read, not when the installation begins
+/// (reading the clock there would cost every poll a read), and it is only
+/// noticed at a read. So a poll can run the slice plus the time of up to
+/// `2 * check_every` operations: the ones before the first read, and the
+/// ones between the end of the slice and the read that notices it. Tasks
+/// whose operations are slow want a smaller interval. In return every
+/// installation gets at least `check_every` units (or all of them, if
+/// fewer), however short the slice, so a task always makes progress.
 ///
 /// A budget without a time slice reads no clock and does no clock work on
 /// any path.
@@ -72,7 +78,7 @@ use crate::raw::budget_cell::Slice;
 ///     }
 ///     spent
 /// });
-/// assert_eq!(spent, 8); // checks at the 5th and the 9th unit
+/// assert_eq!(spent, 8); // the slice starts at the 5th unit, ends at the 9th
 /// assert_eq!(budget.metrics().slice_yields, 1);
 /// ```
 ///
@@ -94,18 +100,18 @@ pub struct TimeSlice {
 impl TimeSlice {
     /// Units taken between two clock reads by default: 16.
     ///
-    /// A trade-off: reading `Instant` costs about 20 to 25 ns on Linux, so
-    /// reading it once every 16 units adds a nanosecond or two per operation
-    /// to a budget whose check costs about as much (the `bench_table` tool
-    /// prints both, measured in one run); and a task overruns its slice by at
-    /// most 16 operations. Tasks whose operations are slow want a smaller
+    /// A trade-off: reading `Instant` costs some 20 to 50 ns (by machine),
+    /// so one read every 16 units adds about 1.5 to 3 ns per operation to a
+    /// budget whose own check costs a few nanoseconds (the `bench_table`
+    /// tool prints both, measured in one run); and a poll runs its slice plus
+    /// at most 32 operations. Tasks whose operations are slow want a smaller
     /// interval.
     pub const DEFAULT_CHECK_EVERY: u8 = 16;
 
     /// A slice of `ticks` of `now`, a monotonic clock of the executor's
     /// choice (a hardware timer, a tick counter, a test's own clock).
     ///
-    /// A slice of 0 ticks ends at the first check: the installation gets
+    /// A slice of 0 ticks ends at the first read: the installation gets
     /// [`check_every`](Self::check_every) units.
     ///
     /// # Examples

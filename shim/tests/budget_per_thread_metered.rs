@@ -72,13 +72,14 @@ fn a_time_slice_on_the_threads_counter() {
         }
         spent
     });
-    // Over at the 10th unit, seen at the check of the 13th.
-    assert_eq!(spent, 12);
+    // Started at the 5th unit (4 ticks in), over after the 14th, seen at the
+    // check of the 17th.
+    assert_eq!(spent, 16);
     assert_eq!(
         metrics,
         BudgetMetrics {
             polls: 1,
-            units_spent: 12,
+            units_spent: 16,
             forced_yields: 1,
             slice_yields: 1,
         }

@@ -1,8 +1,8 @@
 //! `Budget::with_time_slice` on an injected clock (a thread-local the test
 //! sets; no wall-clock assertion): the installation ends when the slice is
 //! over even with units left, never early while the clock is stopped; the
-//! clock is read at the start and once every `check_every` units, never
-//! more; slice yields are counted, and wake the task like running out does.
+//! clock is read once every `check_every` units from the first check (the
+//! slice starts there), never more; slice yields are counted, and wake the task like running out does.
 #![cfg(feature = "alloc")]
 
 mod support;
@@ -75,7 +75,7 @@ fn the_slice_ends_the_installation_with_units_left() {
         assert_eq!(cx.budget_remaining(), Some(0), "no unit left to use");
         spent
     });
-    // Checks at the 17th unit (clock 0: go on) and the 33rd (clock 100: stop).
+    // Checks at the 17th unit (the slice starts, at 0) and the 33rd (100: over).
     assert_eq!(spent, 32);
     assert_eq!(budget.remaining(), 0);
     assert!(budget.ran_out());
@@ -103,21 +103,21 @@ fn a_stopped_clock_never_ends_the_slice_early() {
 }
 
 #[test]
-fn the_clock_is_read_at_the_start_and_once_every_check_interval() {
+fn the_clock_is_read_once_every_check_interval_from_the_first_check() {
     let mut cx = Context::from_waker(Waker::noop());
-    // (check_every, reads for 128 units spent to the end): at the start,
-    // then at units check_every + 1, 2 * check_every + 1, ... below 129.
-    for (check_every, expected) in [(16, 1 + 7), (32, 1 + 3), (1, 1 + 127), (127, 1 + 1)] {
+    // (check_every, reads for 128 units spent to the end): at units
+    // check_every + 1, 2 * check_every + 1, ... below 129.
+    for (check_every, expected) in [(16, 7), (32, 3), (1, 127), (127, 1)] {
         let mut budget = Budget::with_time_slice(128, slice(1_000, check_every));
         let before = reads();
         budget.install(&mut cx, |cx| spend_all(cx, |_| {}));
         assert_eq!(reads() - before, expected, "check every {check_every}");
     }
-    // A poll that spends fewer units than the interval reads it once.
+    // A poll that takes no more units than the interval never reads it.
     let mut budget = Budget::with_time_slice(128, slice(1_000, 16));
     let before = reads();
-    budget.install(&mut cx, |cx| (0..3).for_each(|_| assert!(spend(cx))));
-    assert_eq!(reads() - before, 1);
+    budget.install(&mut cx, |cx| (0..16).for_each(|_| assert!(spend(cx))));
+    assert_eq!(reads(), before);
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn units_given_back_are_taken_again_without_reading_the_clock() {
             drop(take(cx).expect("units left"));
         }
     });
-    assert_eq!(reads() - before, 2, "the start and one check");
+    assert_eq!(reads() - before, 1, "one check");
     assert_eq!(budget.metrics(), metrics(1, 16, 0, 0));
 }
 
@@ -152,19 +152,20 @@ fn the_slice_stays_ended_when_units_are_given_back() {
     let mut cx = Context::from_waker(Waker::noop());
     let mut budget = Budget::with_time_slice(128, slice(10, 4));
     budget.install(&mut cx, |cx| {
-        (0..3).for_each(|_| assert!(spend(cx)));
+        // The slice starts at the 5th unit.
+        (0..7).for_each(|_| assert!(spend(cx)));
         let held = take(cx).expect("units left");
         advance(10);
         assert!(
             take(cx).is_none(),
-            "the check at the 5th unit ends the slice"
+            "the check at the 9th unit ends the slice"
         );
         drop(held); // a refund: the units go back up
         assert_eq!(cx.budget_remaining(), Some(0));
         assert!(take(cx).is_none(), "still over");
     });
     assert_eq!(budget.remaining(), 0);
-    assert_eq!(budget.metrics(), metrics(1, 3, 1, 1));
+    assert_eq!(budget.metrics(), metrics(1, 7, 1, 1));
 }
 
 #[test]
@@ -172,12 +173,13 @@ fn the_next_installation_starts_a_new_slice() {
     let mut cx = Context::from_waker(Waker::noop());
     let mut budget = Budget::with_time_slice(128, slice(10, 4));
     budget.install(&mut cx, |cx| spend_all(cx, |_| advance(1)));
-    // The clock passed 10 ticks at the 10th unit; the check at the 13th saw it.
-    assert_eq!(budget.metrics(), metrics(1, 12, 1, 1));
+    // The slice started at the 5th unit (4 ticks in), was over after the
+    // 14th (14 ticks), and the check at the 17th saw it.
+    assert_eq!(budget.metrics(), metrics(1, 16, 1, 1));
     // Stopped from here on: the next installation runs its units out.
     let spent = budget.install(&mut cx, |cx| spend_all(cx, |_| {}));
     assert_eq!(spent, 128);
-    assert_eq!(budget.metrics(), metrics(2, 140, 2, 1));
+    assert_eq!(budget.metrics(), metrics(2, 144, 2, 1));
     assert!(budget.ran_out());
 }
 
@@ -197,13 +199,14 @@ fn the_clock_may_wrap_round() {
     let mut budget = Budget::with_time_slice(128, slice(10, 1));
     let spent = budget.install(&mut cx, |cx| {
         spend_all(cx, |n| match n {
-            1 => advance(8), // wraps round to 2: 8 ticks elapsed
-            2 => advance(2), // 10 ticks: over
+            2 => advance(8), // wraps round to 2: 8 ticks elapsed
+            3 => advance(2), // 10 ticks: over
             _ => {}
         })
     });
-    // Checks at every unit from the 2nd: at the 2nd 8 ticks, at the 3rd 10.
-    assert_eq!(spent, 2);
+    // Checks at every unit from the 2nd (the slice starts there, at
+    // u64::MAX - 5): at the 3rd 8 ticks, at the 4th 10.
+    assert_eq!(spent, 3);
     assert_eq!(budget.metrics().slice_yields, 1);
 }
 
@@ -214,9 +217,10 @@ fn with_deferral_the_end_of_the_slice_leaves_the_task_to_the_executor() {
     let mut budget = Budget::with_time_slice(128, slice(5, 2));
     budget.set_defer_forced_wakes(true);
     budget.install(&mut cx, |cx| spend_all(cx, |_| advance(5)));
+    // Started at the 3rd unit, over at the 5th.
     assert!(budget.ran_out());
     assert_eq!(task.wakes(), 0);
-    assert_eq!(budget.metrics(), metrics(1, 2, 1, 1));
+    assert_eq!(budget.metrics(), metrics(1, 4, 1, 1));
 }
 
 #[test]

@@ -112,8 +112,9 @@ pub(crate) struct BudgetCell {
     defer_task_wake: Cell<bool>,
     /// The installation's time slice, read only on the slow path.
     slice: Cell<Option<Slice>>,
-    /// The clock when the installation began (only with a slice).
-    slice_start: Cell<u64>,
+    /// The clock at the installation's first check (only with a slice);
+    /// `None` before it.
+    slice_start: Cell<Option<u64>>,
 }
 
 /// A borrow of a live cell that keeps the pointer's full provenance (a
@@ -203,7 +204,12 @@ impl BudgetCell {
             self.check_at.set(0);
             return Poll::Ready(());
         };
-        let elapsed = (slice.now)().wrapping_sub(self.slice_start.get());
+        // The slice starts at the first check, so that a poll that takes
+        // `check_every` units or fewer never reads the clock.
+        let now = (slice.now)();
+        let start = self.slice_start.get().unwrap_or(now);
+        self.slice_start.set(Some(start));
+        let elapsed = now.wrapping_sub(start);
         if elapsed >= slice.ticks {
             // Sticky: every later take comes here and finds `slice_ended`,
             // even if refunds raise `remaining` again.
@@ -349,7 +355,7 @@ impl OwnedCell {
             slice_ended: Cell::new(false),
             defer_task_wake: Cell::new(false),
             slice: Cell::new(None),
-            slice_start: Cell::new(0),
+            slice_start: Cell::new(None),
         });
         Self {
             ptr: NonNull::from(Box::leak(cell)),
@@ -373,9 +379,9 @@ impl OwnedCell {
     /// installation did. If `f` unwinds, the units are put back to what they
     /// were before.
     ///
-    /// With a time slice, the clock is read here (unless the units run out
-    /// before the first check is due) and then once every
-    /// `check_every` units taken.
+    /// With a time slice, the clock is not read here: it is read first when
+    /// the `check_every + 1`-th unit is taken (the slice starts then), and
+    /// then once every `check_every` units taken.
     pub(crate) fn install<R>(
         &mut self,
         config: Config,
@@ -393,18 +399,13 @@ impl OwnedCell {
         cell.slice_ended.set(false);
         cell.defer_task_wake.set(config.defer_task_wake);
         cell.slice.set(config.slice);
-        match config.slice {
-            None => cell.check_at.set(0),
-            Some(slice) => {
-                // The first `check_every` takes need no clock; if the units
-                // run out before a check is due, the clock is never read.
-                let check_at = config.units.saturating_sub(slice.check_every);
-                if check_at > 0 {
-                    cell.slice_start.set((slice.now)());
-                }
-                cell.check_at.set(check_at);
-            }
-        }
+        cell.slice_start.set(None);
+        // The first `check_every` takes need no clock (if the units run out
+        // before a check is due, the clock is never read).
+        cell.check_at.set(match config.slice {
+            None => 0,
+            Some(slice) => config.units.saturating_sub(slice.check_every),
+        });
 
         let guard = UnwindGuard {
             owner: self,
