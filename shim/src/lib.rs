@@ -55,6 +55,12 @@
 //! assert!(budget.poll(task.as_mut(), &mut cx).is_ready());
 //! ```
 //!
+//! Beyond tokio, a `Budget` can also end a poll when a time slice has elapsed
+//! (`Budget::with_time_slice`), reports what it did (`Budget::metrics`:
+//! polls, units spent, forced yields), and can leave a task that ran out to
+//! the executor instead of waking it (`Budget::set_defer_forced_wakes`), so
+//! that the executor can queue it behind tasks woken by events.
+//!
 //! # How the budget travels
 //!
 //! On stable Rust a `Context` carries only a waker, so an installation

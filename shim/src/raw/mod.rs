@@ -17,6 +17,9 @@
 //! * [`budget_cell`]: the reference-counted state behind `Budget`, with the
 //!   restore value of each cooperation packed into the low bits of its data
 //!   pointer; it hands out data pointers and the two functions that end them.
+//!   It also keeps the time slice's next check (safe code: a clock function
+//!   called on the slow path) and what each installation did, read when it
+//!   ends.
 //! * [`rc`]: the vtable functions behind the safe `Cooperate` trait.
 //!
 //! What can go wrong: a carrier frame read after its poll returned (prevented
