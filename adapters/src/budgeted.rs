@@ -57,7 +57,9 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use task_coop::{with_budget, Budget};
+use task_coop::{with_budget, with_budget_metered, Budget, BudgetMetrics, TimeSlice};
+
+use crate::tracking::{Tracked, Untracked};
 
 /// Wraps a task so that each of its polls runs under a fresh budget of
 /// [`Budget::DEFAULT_UNITS`] (128) units: see [`Budgeted`].
@@ -124,11 +126,30 @@ pin_project_lite::pin_project! {
     /// assert!(task.as_mut().poll(&mut cx).is_pending());
     /// assert_eq!(taken.get(), 20); // 10 per poll
     /// ```
+    ///
+    /// # Metrics and time slices
+    ///
+    /// [`with_metrics`](Self::with_metrics) and
+    /// [`with_time_slice`](Self::with_time_slice) turn a `Budgeted<F>` into a
+    /// `Budgeted<F, Tracked>`, which counts its polls, units spent and forced
+    /// yields, and may end each poll's budget early when a time slice is
+    /// over: "`units` or the slice, whichever comes first". The plain
+    /// `Budgeted<F>` (`Untracked`) keeps none of that and stays 8 bytes
+    /// larger than the task at most.
+    ///
+    /// Where the slice is checked: at Context-based operations
+    /// (`poll_cooperate`), every [`TimeSlice::check_interval`] units. With the
+    /// `tokio` bridge, tokio's own types draw from tokio's budget without
+    /// asking this library, so they never read the clock: a task that uses
+    /// only tokio's types gets its units and no slice. When the slice ends at
+    /// a Context-based operation, the rest of tokio's budget is spent too, so
+    /// tokio's types yield at their next operation.
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
-    pub struct Budgeted<F> {
+    pub struct Budgeted<F, T = Untracked> {
         units: u8,
         reach: Reach,
+        tracking: T,
         #[pin]
         future: F,
     }
@@ -204,10 +225,110 @@ impl<F> Budgeted<F> {
         Self {
             units,
             reach,
+            tracking: Untracked,
             future,
         }
     }
 
+    /// Keeps this task's [`BudgetMetrics`], read with
+    /// [`metrics`](Budgeted::metrics).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::Future;
+    /// use std::pin::pin;
+    /// use std::task::{Context, Poll, Waker};
+    /// use coop_adapters::Budgeted;
+    /// use task_coop::{BudgetMetrics, ContextExt};
+    ///
+    /// // Takes 20 units, then finishes.
+    /// let mut left = 20;
+    /// let work = std::future::poll_fn(move |cx| {
+    ///     while left > 0 {
+    ///         std::task::ready!(cx.poll_cooperate()).made_progress();
+    ///         left -= 1;
+    ///     }
+    ///     Poll::Ready(())
+    /// });
+    /// let mut task = pin!(Budgeted::context_only(work, 8).with_metrics());
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// while task.as_mut().poll(&mut cx).is_pending() {}
+    /// assert_eq!(
+    ///     task.metrics(),
+    ///     BudgetMetrics { polls: 3, units_spent: 20, forced_yields: 2, slice_yields: 0 }
+    /// );
+    /// ```
+    pub fn with_metrics(self) -> Budgeted<F, Tracked> {
+        Budgeted {
+            units: self.units,
+            reach: self.reach,
+            tracking: Tracked::default(),
+            future: self.future,
+        }
+    }
+
+    /// Ends each poll's budget when `units` are spent or `slice` is over,
+    /// whichever comes first, and keeps metrics (see the type's docs for
+    /// where the slice is checked).
+    ///
+    /// # Examples
+    ///
+    /// A task whose every unit takes one tick of a clock that the test
+    /// controls yields when its slice of 40 ticks is over, long before its
+    /// 128 units:
+    ///
+    /// ```
+    /// use std::future::Future;
+    /// use std::pin::pin;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use std::task::{Context, Waker};
+    /// use coop_adapters::Budgeted;
+    /// use task_coop::{ContextExt, TimeSlice};
+    ///
+    /// static CLOCK: AtomicU64 = AtomicU64::new(0);
+    /// fn now() -> u64 {
+    ///     CLOCK.load(Ordering::Relaxed)
+    /// }
+    /// let hog = std::future::poll_fn(|cx| -> std::task::Poll<()> { loop {
+    ///     std::task::ready!(cx.poll_cooperate()).made_progress();
+    ///     CLOCK.fetch_add(1, Ordering::Relaxed); // one tick per unit
+    /// }});
+    /// let slice = TimeSlice::with_clock(40, now).check_every(8);
+    /// let mut task = pin!(Budgeted::context_only(hog, 128).with_time_slice(slice));
+    /// assert!(task.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+    /// let metrics = task.metrics();
+    /// assert_eq!((metrics.forced_yields, metrics.slice_yields), (1, 1));
+    /// assert!(metrics.units_spent < 128);
+    /// ```
+    pub fn with_time_slice(self, slice: impl Into<TimeSlice>) -> Budgeted<F, Tracked> {
+        self.with_metrics().with_time_slice(slice)
+    }
+}
+
+impl<F> Budgeted<F, Tracked> {
+    /// Ends each poll's budget when its units are spent or `slice` is over,
+    /// whichever comes first (replacing any slice set before).
+    pub fn with_time_slice(mut self, slice: impl Into<TimeSlice>) -> Self {
+        self.tracking.slice = Some(slice.into());
+        self
+    }
+
+    /// What the task's polls did so far: polls, units spent, forced yields
+    /// and those ended by the time slice. With the `tokio` bridge, units are
+    /// tokio's (read after each poll), and a forced yield is a poll that
+    /// returned `Pending` with the budget spent.
+    pub fn metrics(&self) -> BudgetMetrics {
+        self.tracking.metrics()
+    }
+
+    /// The time slice, if any.
+    pub fn time_slice(&self) -> Option<TimeSlice> {
+        self.tracking.time_slice()
+    }
+}
+
+impl<F, T> Budgeted<F, T> {
     /// Units each poll starts with.
     pub fn units(&self) -> u8 {
         self.units
@@ -255,9 +376,37 @@ impl<F: Future> Future for Budgeted<F> {
         let units = *this.units;
         #[cfg(feature = "tokio")]
         if *this.reach == Reach::Everything {
-            return crate::tokio_bridge::scope::poll_shared(units, None, this.future, cx);
+            return crate::tokio_bridge::scope::poll_shared(units, None, None, this.future, cx);
         }
         let future = this.future;
         with_budget(cx, units, |cx| future.poll(cx))
+    }
+}
+
+impl<F: Future> Future for Budgeted<F, Tracked> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let units = *this.units;
+        let tracking = this.tracking;
+        #[cfg(feature = "tokio")]
+        if *this.reach == Reach::Everything {
+            let track = crate::tokio_bridge::scope::Track {
+                metrics: &mut tracking.metrics,
+                slice: tracking.slice,
+            };
+            return crate::tokio_bridge::scope::poll_shared(
+                units,
+                None,
+                Some(track),
+                this.future,
+                cx,
+            );
+        }
+        let future = this.future;
+        with_budget_metered(cx, units, tracking.slice, &mut tracking.metrics, |cx| {
+            future.poll(cx)
+        })
     }
 }

@@ -27,10 +27,14 @@ pub mod coop;
 #[cfg(feature = "std")]
 pub mod ext;
 #[cfg(feature = "std")]
+pub mod tracking;
+#[cfg(feature = "std")]
 pub use budgeted::{budgeted, Budgeted};
 pub use coop::{cooperative, Coop};
 #[cfg(feature = "std")]
 pub use ext::CooperativeExt;
+#[cfg(feature = "std")]
+pub use tracking::{Tracked, Untracked};
 #[cfg(feature = "futures")]
 #[cfg_attr(docsrs, doc(cfg(feature = "futures")))]
 pub mod channel;

@@ -212,6 +212,24 @@ impl TimeSlice {
         self.slice.check_every
     }
 
+    /// Reads the slice's clock: the ticks its budget compares against
+    /// [`ticks`](Self::ticks). For wrappers that end a slice of their own on
+    /// the same clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use task_coop::TimeSlice;
+    ///
+    /// fn ten() -> u64 {
+    ///     10
+    /// }
+    /// assert_eq!(TimeSlice::with_clock(5, ten).now(), 10);
+    /// ```
+    pub fn now(&self) -> u64 {
+        (self.slice.now)()
+    }
+
     /// What the budget's cell uses.
     pub(crate) const fn raw(self) -> Slice {
         self.slice

@@ -56,3 +56,11 @@ pub(crate) fn spend(units: u8) {
         }
     }
 }
+
+/// Spends every unit left in tokio's budget on this thread; returns how many.
+/// Nothing if it is unconstrained (there is nothing to end).
+pub(crate) fn spend_all() -> u8 {
+    let Some(left) = remaining() else { return 0 };
+    spend(left);
+    left
+}

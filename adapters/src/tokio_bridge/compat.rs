@@ -11,7 +11,10 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 use tokio::runtime::Handle;
 
+use task_coop::BudgetMetrics;
+
 use super::scope::{self, TOKIO_SCOPE_UNITS};
+use crate::tracking::{Tracked, Untracked};
 
 pin_project! {
     /// A future that runs with tokio's budget and runtime context on any
@@ -39,10 +42,11 @@ pin_project! {
     ///   tasks [`Budgeted::context_only`](crate::Budgeted::context_only).
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
-    pub struct CoopCompat<F> {
+    pub struct CoopCompat<F, T = Untracked> {
         #[pin]
         inner: F,
         handle: Option<Handle>,
+        tracking: T,
     }
 }
 
@@ -89,6 +93,7 @@ impl<F> CoopCompat<F> {
         Self {
             inner: future,
             handle: None,
+            tracking: Untracked,
         }
     }
 
@@ -122,9 +127,55 @@ impl<F> CoopCompat<F> {
         Self {
             inner: future,
             handle: Some(handle),
+            tracking: Untracked,
         }
     }
 
+    /// Keeps this task's [`BudgetMetrics`]: polls, the units of tokio's
+    /// budget it spent, and its forced yields (polls that returned `Pending`
+    /// with the budget spent, by tokio's types or Context-based primitives
+    /// alike). Reading tokio's units after each poll costs about 3 ns a unit
+    /// left.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use coop_adapters::CoopCompat;
+    ///
+    /// let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    /// for i in 0..300u32 {
+    ///     tx.send(i).unwrap();
+    /// }
+    /// let mut task = Box::pin(
+    ///     CoopCompat::wrap(async move {
+    ///         for _ in 0..300 {
+    ///             rx.recv().await.unwrap();
+    ///         }
+    ///     })
+    ///     .with_metrics(),
+    /// );
+    /// futures::executor::block_on(task.as_mut());
+    /// let metrics = task.metrics();
+    /// assert_eq!((metrics.polls, metrics.units_spent, metrics.forced_yields), (3, 300, 2));
+    /// ```
+    pub fn with_metrics(self) -> CoopCompat<F, Tracked> {
+        CoopCompat {
+            inner: self.inner,
+            handle: self.handle,
+            tracking: Tracked::default(),
+        }
+    }
+}
+
+impl<F> CoopCompat<F, Tracked> {
+    /// What the task's polls did so far (see
+    /// [`with_metrics`](CoopCompat::with_metrics)).
+    pub fn metrics(&self) -> BudgetMetrics {
+        self.tracking.metrics()
+    }
+}
+
+impl<F, T> CoopCompat<F, T> {
     /// The wrapped future.
     pub fn get_ref(&self) -> &F {
         &self.inner
@@ -151,6 +202,31 @@ impl<F: Future> Future for CoopCompat<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        scope::poll_shared(TOKIO_SCOPE_UNITS, this.handle.as_ref(), this.inner, cx)
+        scope::poll_shared(
+            TOKIO_SCOPE_UNITS,
+            this.handle.as_ref(),
+            None,
+            this.inner,
+            cx,
+        )
+    }
+}
+
+impl<F: Future> Future for CoopCompat<F, Tracked> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let track = scope::Track {
+            metrics: &mut this.tracking.metrics,
+            slice: None,
+        };
+        scope::poll_shared(
+            TOKIO_SCOPE_UNITS,
+            this.handle.as_ref(),
+            Some(track),
+            this.inner,
+            cx,
+        )
     }
 }

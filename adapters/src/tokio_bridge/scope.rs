@@ -37,9 +37,12 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
-use task_coop::{BudgetExt, ContextExt, TokioBudget};
+use task_coop::{
+    with_provider, BudgetExt, BudgetMetrics, ContextExt, Cooperation, CooperationProvider,
+    TimeSlice, TokioBudget,
+};
 use tokio::runtime::Handle;
 
 use super::{budget_probe, runtime};
@@ -48,34 +51,132 @@ use super::{budget_probe, runtime};
 /// `tokio/src/task/coop/mod.rs`); a test checks it.
 pub(crate) const TOKIO_SCOPE_UNITS: u8 = 128;
 
+/// What a tracked wrapper keeps across polls: its metrics, and the time
+/// slice that ends its budget early, if any.
+pub(crate) struct Track<'a> {
+    pub(crate) metrics: &'a mut BudgetMetrics,
+    pub(crate) slice: Option<TimeSlice>,
+}
+
 /// Polls `future` once with one budget of at most `units` shared by tokio's
 /// types and Context-based primitives. `handle` is the runtime for polls on a
-/// thread that has entered none (else the global one).
+/// thread that has entered none (else the global one). With `track`, the
+/// poll's counts are added to its metrics (reading tokio's remaining units
+/// costs about 3 ns a unit), and its slice ends the budget early.
 pub(crate) fn poll_shared<F: Future>(
     units: u8,
     handle: Option<&Handle>,
+    track: Option<Track<'_>>,
     future: Pin<&mut F>,
     cx: &mut Context<'_>,
 ) -> Poll<F::Output> {
     match where_polled() {
-        Place::InOwnScope => future.poll(cx),
+        Place::InOwnScope => {
+            // Nested in another wrapper's scope: its budget is in force and
+            // it counts the units; this wrapper counts the poll.
+            if let Some(track) = track {
+                track.metrics.polls += 1;
+            }
+            future.poll(cx)
+        }
         // The task's budget is in force, and `poll_cooperate` falls back to
         // it when nothing else is installed.
-        Place::InTokioTask if units >= TOKIO_SCOPE_UNITS => future.poll(cx),
+        Place::InTokioTask if units >= TOKIO_SCOPE_UNITS && track.is_none() => future.poll(cx),
         Place::InTokioTask => {
             // At the top of a task poll tokio's budget is full (128): take
             // away what this wrapper does not grant, and make Context-based
             // primitives draw from what is left.
-            budget_probe::spend(TOKIO_SCOPE_UNITS - units);
-            TokioBudget.install(cx, |cx| future.poll(cx))
+            let granted = units.min(TOKIO_SCOPE_UNITS);
+            budget_probe::spend(TOKIO_SCOPE_UNITS - granted);
+            poll_counted(granted, track, future, cx)
         }
         Place::Outside(ambient) => {
             let handle = ambient
                 .as_ref()
                 .or(handle)
                 .unwrap_or_else(|| runtime::global());
-            poll_in_scope(units, handle, future, cx)
+            poll_in_scope(units, handle, track, future, cx)
         }
+    }
+}
+
+/// Polls `future` with tokio's budget (of `granted` units now) installed for
+/// Context-based primitives, and with `track` counts what the poll did: a
+/// forced yield is a poll that returned `Pending` with tokio's budget spent.
+fn poll_counted<F: Future>(
+    granted: u8,
+    track: Option<Track<'_>>,
+    future: Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> Poll<F::Output> {
+    let Some(track) = track else {
+        return TokioBudget.install(cx, |cx| future.poll(cx));
+    };
+    let (poll, ended_by_slice, burnt) = match track.slice {
+        None => (TokioBudget.install(cx, |cx| future.poll(cx)), false, 0),
+        Some(slice) => {
+            let sliced = SlicedTokio::start(slice);
+            let poll = with_provider(cx, &sliced, |cx| future.poll(cx));
+            (poll, sliced.ended.get(), sliced.burnt.get())
+        }
+    };
+    let left = budget_probe::remaining().unwrap_or(0);
+    let metrics = track.metrics;
+    metrics.polls += 1;
+    metrics.units_spent += u64::from(granted.saturating_sub(left).saturating_sub(burnt));
+    if poll.is_pending() && left == 0 {
+        metrics.forced_yields += 1;
+        if ended_by_slice {
+            metrics.slice_yields += 1;
+        }
+    }
+    poll
+}
+
+/// tokio's budget, ended early by a time slice where this library gets
+/// control: at each Context-based `poll_cooperate`, the clock is read every
+/// `check_interval` units; once the slice is over, the rest of tokio's budget
+/// is spent, so tokio's own types yield at their next operation too. As with
+/// `Budget`'s slices, the slice starts at the first read, so that a poll of
+/// fewer units never reads the clock.
+struct SlicedTokio {
+    slice: TimeSlice,
+    /// The clock at the first read.
+    started: Cell<Option<u64>>,
+    taken: Cell<u8>,
+    ended: Cell<bool>,
+    /// Units of tokio's budget spent to end it.
+    burnt: Cell<u8>,
+}
+
+impl SlicedTokio {
+    fn start(slice: TimeSlice) -> Self {
+        Self {
+            slice,
+            started: Cell::new(None),
+            taken: Cell::new(0),
+            ended: Cell::new(false),
+            burnt: Cell::new(0),
+        }
+    }
+}
+
+impl CooperationProvider for SlicedTokio {
+    fn poll_cooperate(&self, waker: &Waker) -> Poll<Cooperation> {
+        if !self.ended.get() {
+            let taken = self.taken.get().wrapping_add(1);
+            self.taken.set(taken);
+            if taken % self.slice.check_interval() == 0 {
+                let now = self.slice.now();
+                let started = self.started.get().unwrap_or(now);
+                self.started.set(Some(started));
+                if now.wrapping_sub(started) >= self.slice.ticks() {
+                    self.ended.set(true);
+                    self.burnt.set(budget_probe::spend_all());
+                }
+            }
+        }
+        TokioBudget.poll_cooperate(waker)
     }
 }
 
@@ -136,6 +237,7 @@ impl Drop for ScopeMark {
 fn poll_in_scope<F: Future>(
     units: u8,
     handle: &Handle,
+    track: Option<Track<'_>>,
     future: Pin<&mut F>,
     cx: &mut Context<'_>,
 ) -> Poll<F::Output> {
@@ -157,11 +259,12 @@ fn poll_in_scope<F: Future>(
     .min(TOKIO_SCOPE_UNITS);
 
     let mut future = Some(future);
+    let mut track = track;
     let (poll, left) = handle.block_on(std::future::poll_fn(|_block_on_cx| {
         let _mark = ScopeMark::enter();
         budget_probe::spend(TOKIO_SCOPE_UNITS - granted);
         let future = future.take().expect("the scope polls the future once");
-        let poll = TokioBudget.install(cx, |cx| future.poll(cx));
+        let poll = poll_counted(granted, track.take(), future, cx);
         let left = outer.map(|_| budget_probe::remaining().unwrap_or(0));
         Poll::Ready((poll, left))
     }));
