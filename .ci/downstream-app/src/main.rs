@@ -61,6 +61,14 @@ fn main() {
     assert!(!context_only.reaches_tokio());
     assert_eq!(run(context_only), (1000, 63));
 
+    // Per-task metrics: 63 polls, 62 of them forced to yield.
+    let metered = Budgeted::context_only(drain(1000), 16).with_metrics();
+    let mut metered = pin!(metered);
+    let mut cx = Context::from_waker(Waker::noop());
+    while metered.as_mut().poll(&mut cx).is_pending() {}
+    let metrics = metered.metrics();
+    assert_eq!((metrics.polls, metrics.units_spent, metrics.forced_yields), (63, 1000, 62));
+
     // One unit per completed future.
     let coop: Coop<std::future::Ready<u8>> = cooperative(std::future::ready(1));
     assert_eq!(run(coop).0, 1);
