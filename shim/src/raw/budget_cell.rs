@@ -101,21 +101,26 @@ pub(crate) struct BudgetCell {
     /// installation. That waker is borrowed for the whole installation, so
     /// the pair cannot be reused by another waker meanwhile.
     task_waker: Cell<(*const (), *const RawWakerVTable)>,
-    /// Whether running out of units already woke the task this installation.
-    woke_task: Cell<bool>,
-    /// Whether `poll_cooperate` said `Pending` this installation.
-    ran_out: Cell<bool>,
-    /// Whether the time slice ended this installation (sticky until the next
-    /// one; `remaining` then reads as 0).
-    slice_ended: Cell<bool>,
-    /// Whether running out leaves the task's own waker unwoken.
-    defer_task_wake: Cell<bool>,
+    /// The installation's flags (`WOKE_TASK`, `RAN_OUT`, `SLICE_ENDED`,
+    /// `DEFER_TASK_WAKE`), one byte so that an installation resets them with
+    /// one store.
+    flags: Cell<u8>,
     /// The installation's time slice, read only on the slow path.
     slice: Cell<Option<Slice>>,
     /// The clock at the installation's first check (only with a slice);
     /// `None` before it.
     slice_start: Cell<Option<u64>>,
 }
+
+/// Running out of units already woke the task this installation.
+const WOKE_TASK: u8 = 1;
+/// `poll_cooperate` said `Pending` this installation.
+const RAN_OUT: u8 = 1 << 1;
+/// The time slice ended this installation (sticky until the next one;
+/// `remaining` then reads as 0).
+const SLICE_ENDED: u8 = 1 << 2;
+/// Running out leaves the task's own waker unwoken.
+const DEFER_TASK_WAKE: u8 = 1 << 3;
 
 /// A borrow of a live cell that keeps the pointer's full provenance (a
 /// reference would not do: the last cooperation may free the cell through it).
@@ -181,7 +186,7 @@ impl BudgetCell {
     /// Units left as `poll_cooperate` sees them: 0 once the slice has ended.
     #[inline]
     fn effective_remaining(&self) -> u8 {
-        if self.slice_ended.get() {
+        if self.has(SLICE_ENDED) {
             0
         } else {
             self.remaining.get()
@@ -194,7 +199,7 @@ impl BudgetCell {
     #[cold]
     #[inline(never)]
     fn slow_take(&self, remaining: u8, waker: &Waker) -> Poll<()> {
-        if remaining == 0 || self.slice_ended.get() {
+        if remaining == 0 || self.has(SLICE_ENDED) {
             self.run_out(waker);
             return Poll::Pending;
         }
@@ -213,7 +218,7 @@ impl BudgetCell {
         if elapsed >= slice.ticks {
             // Sticky: every later take comes here and finds `slice_ended`,
             // even if refunds raise `remaining` again.
-            self.slice_ended.set(true);
+            self.set(SLICE_ENDED);
             self.check_at.set(u8::MAX);
             self.run_out(waker);
             return Poll::Pending;
@@ -230,14 +235,24 @@ impl BudgetCell {
     /// wakers of its own) are each woken, so that none of them is left
     /// unscheduled.
     fn run_out(&self, waker: &Waker) {
-        self.ran_out.set(true);
+        self.set(RAN_OUT);
         let id = (waker.data(), ptr::from_ref(waker.vtable()));
-        if id == self.task_waker.get()
-            && (self.defer_task_wake.get() || self.woke_task.replace(true))
-        {
-            return;
+        if id == self.task_waker.get() {
+            if self.has(DEFER_TASK_WAKE) || self.has(WOKE_TASK) {
+                return;
+            }
+            self.set(WOKE_TASK);
         }
         waker.wake_by_ref();
+    }
+
+    #[inline]
+    fn has(&self, flag: u8) -> bool {
+        self.flags.get() & flag != 0
+    }
+
+    fn set(&self, flag: u8) {
+        self.flags.set(self.flags.get() | flag);
     }
 }
 
@@ -350,10 +365,7 @@ impl OwnedCell {
             released: Cell::new(0),
             attached: Cell::new(true),
             task_waker: Cell::new((ptr::null(), ptr::null())),
-            woke_task: Cell::new(false),
-            ran_out: Cell::new(false),
-            slice_ended: Cell::new(false),
-            defer_task_wake: Cell::new(false),
+            flags: Cell::new(0),
             slice: Cell::new(None),
             slice_start: Cell::new(None),
         });
@@ -394,18 +406,25 @@ impl OwnedCell {
         cell.remaining.set(config.units);
         cell.task_waker
             .set((task_waker.data(), ptr::from_ref(task_waker.vtable())));
-        cell.woke_task.set(false);
-        cell.ran_out.set(false);
-        cell.slice_ended.set(false);
-        cell.defer_task_wake.set(config.defer_task_wake);
-        cell.slice.set(config.slice);
-        cell.slice_start.set(None);
-        // The first `check_every` takes need no clock (if the units run out
-        // before a check is due, the clock is never read).
-        cell.check_at.set(match config.slice {
-            None => 0,
-            Some(slice) => config.units.saturating_sub(slice.check_every),
+        cell.flags.set(if config.defer_task_wake {
+            DEFER_TASK_WAKE
+        } else {
+            0
         });
+        // The slice fields are read only on the slow path with `check_at >
+        // 0`, which only an installation with a slice sets: a budget of units
+        // alone leaves them as they are.
+        match config.slice {
+            None => cell.check_at.set(0),
+            Some(slice) => {
+                cell.slice.set(Some(slice));
+                cell.slice_start.set(None);
+                // The first `check_every` takes need no clock (if the units
+                // run out before a check is due, the clock is never read).
+                cell.check_at
+                    .set(config.units.saturating_sub(slice.check_every));
+            }
+        }
 
         let guard = UnwindGuard {
             owner: self,
@@ -422,8 +441,8 @@ impl OwnedCell {
         let cell = self.cell();
         let outcome = Outcome {
             spent: config.units.saturating_sub(cell.remaining.get()),
-            ran_out: cell.ran_out.get(),
-            slice_ended: cell.slice_ended.get(),
+            ran_out: cell.has(RAN_OUT),
+            slice_ended: cell.has(SLICE_ENDED),
         };
         self.detach_if_shared();
         (out, outcome)
@@ -488,7 +507,7 @@ impl Drop for UnwindGuard<'_> {
         // clock check due or the slice ended.
         let cell = self.owner.cell();
         cell.remaining.set(self.before);
-        cell.slice_ended.set(false);
+        cell.flags.set(cell.flags.get() & !SLICE_ENDED);
         cell.check_at.set(0);
         self.owner.detach_if_shared();
     }
