@@ -1,8 +1,11 @@
 //! Helpers shared by the project's measurement tools (`tail_latency`,
 //! `bench_table`, `thread_scaling`): statistics, what the machine was doing,
-//! how a figure is timed ([`figure`]) and the thread-scaling measurement
-//! ([`scaling`], with the `tokio` feature). Not published.
+//! how a figure is timed ([`figure`]), the thread-scaling measurement
+//! ([`scaling`], with the `tokio` feature) and a one-thread executor that
+//! defers forced wakes ([`deferring`], `tail_latency`'s scenarios 6 and 7).
+//! Not published.
 
+pub mod deferring;
 pub mod figure;
 #[cfg(feature = "tokio")]
 pub mod scaling;

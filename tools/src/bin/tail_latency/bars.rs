@@ -4,12 +4,12 @@ use coop_tools::median;
 
 use crate::outcome::Outcome;
 
-/// The acceptance bars of issue 5, from this run's figures.
+/// The acceptance bars of issues 5 and 12, from this run's figures.
 pub(crate) fn print_bars(outcomes: &[Outcome]) {
     let get = |key: &str| outcomes.iter().find(|o| o.scenario.key == key);
     println!();
     println!(
-        "Acceptance bars (issue 5), from the figures above (throughput: median over the rounds \
+        "Acceptance bars (issues 5 and 12), from the figures above (throughput: median over the rounds \
          of the ratio of items per CPU-second):"
     );
     let mut checked = 0;
@@ -70,6 +70,30 @@ pub(crate) fn print_bars(outcomes: &[Outcome]) {
             r,
             r >= 0.8,
             ">= 0.8",
+        );
+    }
+    // Issue 12: the deferring executor beside tokio, and the time slice.
+    let issue12 = [
+        ("6b", "6a", "deferring vs tokio", 1.0, 0.95),
+        ("7b", "7a", "time slice vs units only", 0.5, 0.9),
+    ];
+    for (with, against, what, p99_at_most, kept_at_least) in issue12 {
+        let (Some(with_o), Some(against_o)) = (get(with), get(against)) else {
+            continue;
+        };
+        let r = crate::deferral::p99_ratio(with_o, against_o);
+        bar(
+            format!("p99 rnd {with} / p99 rnd {against} ({what}, issue 12)"),
+            r,
+            r <= p99_at_most,
+            &format!("<= {p99_at_most}"),
+        );
+        let r = crate::deferral::kept(with_o, against_o);
+        bar(
+            format!("hog throughput {with} / {against}"),
+            r,
+            r >= kept_at_least,
+            &format!(">= {kept_at_least}"),
         );
     }
     if checked > 0 {

@@ -26,6 +26,8 @@
 //! | 3 | `async-executor` `LocalExecutor` | tokio mpsc | `CoopCompat::wrap` on each task |
 //! | 4a, 4b | `futures::executor::LocalPool` | tokio mpsc | none, then `CoopCompat::wrap` on each task |
 //! | 5a, 5b | `async-executor` `LocalExecutor` | futures-rs unbounded mpsc | none, then this project's channel adapter with `budgeted` on each task |
+//! | 6a, 6b | tokio `current_thread`, then the deferring executor | the channel adapter | tokio's own, then a `Budget` of 128 |
+//! | 7a, 7b, 7c | the deferring executor twice, then tokio `current_thread` | the channel adapter, items of uneven cost | a `Budget` of 128, then 128 or a time slice, then tokio's own |
 //!
 //! Without a budget a busy task never returns `Pending`, so the thread is
 //! never given back: the heartbeat runs only when the busy tasks stop. Every
@@ -45,12 +47,26 @@
 //! `--bars` adds the team's acceptance bars (throughput: the median over the
 //! rounds of the per-round ratio of items per CPU-second).
 //!
+//! Scenarios 6a and 6b run an executor that takes over forced wakes
+//! (`coop_tools::deferring`: one `Budget`, `set_defer_forced_wakes(true)`,
+//! tasks that ran out queued behind freshly woken ones) beside tokio
+//! `current_thread`; both hogs drain `coop_adapters::channel::unbounded`,
+//! whose `poll_cooperate` draws from tokio's budget on tokio and from the
+//! executor's `Budget` elsewhere: 128 units per poll on both. Scenarios 7a,
+//! 7b and 7c give the hogs items of uneven cost (about 1 µs of work each, 1
+//! in 100 about 100 µs, calibrated at start) under the units-only budget,
+//! the time-aware budget (128 units or `--slice`, default 50 µs, the clock
+//! read every `--check-every` units, default 4) and tokio. Their verdict is
+//! printed after the main one and does not change the exit status.
+//!
 //! One concept per module: `scenarios` (what runs), `tasks` (the busy
 //! tasks, the heartbeat, the pinger thread), `run` (executors and rounds),
 //! `outcome` (what a scenario measured), `report` (tables and verdict),
-//! `bars`, `plot`, `settings` (the command line).
+//! `deferral` (scenarios 6 and 7 in words), `bars`, `plot`, `settings` (the
+//! command line).
 
 mod bars;
+mod deferral;
 mod outcome;
 mod plot;
 mod report;
@@ -60,22 +76,30 @@ mod settings;
 mod tasks;
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use scenarios::{Scenario, SCENARIOS};
+use scenarios::{Items, Scenario, SCENARIOS};
 use settings::Settings;
+use tasks::Cost;
 
 fn main() -> ExitCode {
-    let settings = Settings::from_args();
+    let mut settings = Settings::from_args();
     let started = Instant::now();
     let scenarios: Vec<Scenario> = SCENARIOS
         .into_iter()
         .filter(|s| settings.only.is_empty() || settings.only.iter().any(|k| k == s.key))
         .collect();
+    if scenarios.iter().any(|s| s.items == Items::Uneven) {
+        settings.uneven = Some(Cost::uneven(
+            Duration::from_micros(1),
+            Duration::from_micros(100),
+        ));
+    }
     report::print_intro(&settings, scenarios.len());
     let outcomes = run::run_all(&scenarios, &settings);
     report::print_tables(&outcomes);
     let budget_did_its_job = report::print_verdict(&outcomes, &settings);
+    deferral::print_verdicts(&outcomes, &settings);
     if settings.bars {
         bars::print_bars(&outcomes);
     }

@@ -15,6 +15,9 @@ pub(crate) struct Outcome {
     pub(crate) items: u64,
     pub(crate) hog_time: Duration,
     pub(crate) forced_yields: u64,
+    /// Forced yields ended by the time slice (the deferring executor's
+    /// `Budget` metrics; 0 elsewhere).
+    pub(crate) slice_yields: u64,
     /// The executor thread's time on a CPU and waiting for one (runnable but
     /// preempted) during the run, where the OS tells (Linux).
     pub(crate) thread: Option<ThreadTimes>,
@@ -109,6 +112,7 @@ pub(crate) struct Segment {
     pub(crate) items: u64,
     pub(crate) hog_time: Duration,
     pub(crate) forced_yields: u64,
+    pub(crate) slice_yields: u64,
     pub(crate) thread: Option<ThreadTimes>,
 }
 
@@ -120,6 +124,7 @@ impl Outcome {
             items: 0,
             hog_time: Duration::ZERO,
             forced_yields: 0,
+            slice_yields: 0,
             thread: Some(ThreadTimes {
                 on_cpu: Duration::ZERO,
                 waiting: Duration::ZERO,
@@ -144,6 +149,7 @@ impl Outcome {
         self.items += segment.items;
         self.hog_time += segment.hog_time;
         self.forced_yields += segment.forced_yields;
+        self.slice_yields += segment.slice_yields;
         self.thread = self.thread.zip(segment.thread).map(|(a, b)| a.plus(b));
     }
 }

@@ -7,10 +7,13 @@ use futures::future::BoxFuture;
 use futures::task::LocalSpawnExt;
 use futures::FutureExt;
 
+use coop_compat::{Budget, TimeSlice};
+use coop_tools::deferring::DeferringExecutor;
+
 use crate::outcome::{Outcome, Segment, ThreadTimes};
-use crate::scenarios::{Runner, Scenario};
+use crate::scenarios::{BudgetKind, Items, Runner, Scenario};
 use crate::settings::Settings;
-use crate::tasks::{make_hog, probe, wrap, CountPending, Ends, HogDone, Pinger};
+use crate::tasks::{make_hog, probe, wrap, Cost, CountPending, Ends, HogDone, Pinger};
 
 pub(crate) type HogTask = BoxFuture<'static, (HogDone, u64)>;
 
@@ -24,10 +27,15 @@ pub(crate) fn run_segment(
 ) -> (Segment, Vec<Ends>) {
     let (pinger, pings) = Pinger::new();
     let probe_task = wrap(scenario.wrap, probe(pings).boxed());
+    let cost = match scenario.items {
+        Items::Even => Cost::even(settings.work_rounds),
+        Items::Uneven => settings.uneven.expect("calibrated in main"),
+    };
+    let mut slice_yields = 0;
     let hogs: Vec<HogTask> = ends
         .into_iter()
         .map(|ends| {
-            let hog = make_hog(ends, pinger.stop.clone(), settings.work_rounds);
+            let hog = make_hog(ends, pinger.stop.clone(), cost);
             CountPending {
                 inner: wrap(scenario.wrap, hog),
                 pending: 0,
@@ -95,6 +103,27 @@ pub(crate) fn run_segment(
                 (probe.await, done)
             })
         }
+        Runner::Deferring(kind) => {
+            let budget = match kind {
+                BudgetKind::Units => Budget::new(),
+                BudgetKind::TimeSlice => Budget::with_time_slice(
+                    Budget::DEFAULT_UNITS,
+                    TimeSlice::new(settings.slice).check_every(settings.check_every),
+                ),
+            };
+            let mut ex = DeferringExecutor::new(budget);
+            let probe = ex.spawn(probe_task);
+            let hogs: Vec<_> = hogs.into_iter().map(|hog| ex.spawn(hog)).collect();
+            (start, times) = (Instant::now(), ThreadTimes::now());
+            pinger_thread = pinger.start(run_for);
+            ex.run();
+            slice_yields = ex.metrics().slice_yields;
+            const DONE: &str = "run returns when every task completed";
+            (
+                probe.take().expect(DONE),
+                hogs.iter().map(|hog| hog.take().expect(DONE)).collect(),
+            )
+        }
     };
     let thread = times
         .zip(ThreadTimes::now())
@@ -111,6 +140,7 @@ pub(crate) fn run_segment(
         items: hogs_done.iter().map(|(done, _)| done.items).sum(),
         hog_time: last.saturating_duration_since(start),
         forced_yields: hogs_done.iter().map(|(_, pending)| pending).sum(),
+        slice_yields,
         thread,
     };
     let ends = hogs_done.into_iter().map(|(done, _)| done.ends).collect();

@@ -7,6 +7,29 @@ pub(crate) enum Runner {
     TokioCurrentThread,
     AsyncExecutor,
     LocalPool,
+    /// `coop_tools::deferring`: one `Budget` for the thread, forced wakes
+    /// taken over by the executor and queued behind woken tasks.
+    Deferring(BudgetKind),
+}
+
+/// The budget the deferring executor installs for each task poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BudgetKind {
+    /// `Budget::new()`: 128 units.
+    Units,
+    /// `Budget::with_time_slice(128, TimeSlice::new(--slice))`: 128 units
+    /// or the slice, whichever comes first.
+    TimeSlice,
+}
+
+/// What an item costs a hog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Items {
+    /// `--work` xorshift rounds each.
+    Even,
+    /// About 1 µs of work each, and 1 item in 100 (chosen by a hash of the
+    /// item) about 100 µs: calibrated at start (`tasks::Cost`).
+    Uneven,
 }
 
 /// What each task (busy tasks and heartbeat alike) is wrapped in.
@@ -40,6 +63,7 @@ pub(crate) struct Scenario {
     pub(crate) runner: Runner,
     pub(crate) wrap: Wrap,
     pub(crate) source: Source,
+    pub(crate) items: Items,
 }
 
 const fn scenario(
@@ -55,11 +79,18 @@ const fn scenario(
         runner,
         wrap,
         source,
+        items: Items::Even,
     }
 }
 
+/// A scenario whose hogs' items have uneven costs ([`Items::Uneven`]).
+const fn uneven(mut scenario: Scenario) -> Scenario {
+    scenario.items = Items::Uneven;
+    scenario
+}
+
 /// Every scenario, in the order they run in each round.
-pub(crate) const SCENARIOS: [Scenario; 7] = [
+pub(crate) const SCENARIOS: [Scenario; 12] = [
     scenario(
         "1",
         "tokio current_thread (tokio's budget)",
@@ -109,6 +140,47 @@ pub(crate) const SCENARIOS: [Scenario; 7] = [
         Wrap::Budgeted,
         Source::CoopFutures,
     ),
+    // Issue 12: an executor that takes over forced wakes, beside tokio. Both
+    // drain the same Context-based channel: on tokio its `poll_cooperate`
+    // draws from tokio's budget (128 units, forced wakes on tokio's defer
+    // list), on the deferring executor from its `Budget` (128 units).
+    scenario(
+        "6a",
+        "tokio current_thread, coop channel",
+        Runner::TokioCurrentThread,
+        Wrap::Nothing,
+        Source::CoopFutures,
+    ),
+    scenario(
+        "6b",
+        "deferring executor, coop channel",
+        Runner::Deferring(BudgetKind::Units),
+        Wrap::Nothing,
+        Source::CoopFutures,
+    ),
+    // The same with items of uneven cost: units only, units or a time
+    // slice, and tokio.
+    uneven(scenario(
+        "7a",
+        "uneven items: deferring, 128 units",
+        Runner::Deferring(BudgetKind::Units),
+        Wrap::Nothing,
+        Source::CoopFutures,
+    )),
+    uneven(scenario(
+        "7b",
+        "uneven items: deferring, units or slice",
+        Runner::Deferring(BudgetKind::TimeSlice),
+        Wrap::Nothing,
+        Source::CoopFutures,
+    )),
+    uneven(scenario(
+        "7c",
+        "uneven items: tokio current_thread",
+        Runner::TokioCurrentThread,
+        Wrap::Nothing,
+        Source::CoopFutures,
+    )),
 ];
 
 /// A scenario with a budget, the same one without, and how to say it.

@@ -4,15 +4,20 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::scenarios::SCENARIOS;
+use crate::tasks::Cost;
 
 /// `--help`: what the tool does, its options, and what its exit status means.
 const HELP: &str = "\
 usage: tail_latency [--quick] [--bars] [--plot FILE.svg] [--secs S] [--rounds N]
                     [--hogs N] [--work ROUNDS] [--queued N] [--only 1,3,...]
+                    [--slice US] [--check-every N]
 
 Measures how late a task that is woken every millisecond gets to run when it
 shares one thread with busy tasks that always have work, on tokio,
-async-executor and futures' LocalPool, with and without a cooperative budget.
+async-executor and futures' LocalPool, with and without a cooperative budget;
+then an executor that queues tasks forced to yield behind freshly woken ones
+(as tokio does) beside tokio, and busy tasks whose items cost unevenly under a
+budget of units only, of units or a time slice, and tokio's.
 Prints what it measured and, in words, what the budget changed.
 
 options:
@@ -26,7 +31,11 @@ options:
   --hogs N        busy tasks per scenario (default 3)
   --work ROUNDS   xorshift rounds of work per item (default 20)
   --queued N      items queued in each busy task's channel
-  --only KEYS     run only these scenarios, e.g. 1,3 (keys: 1 2 3 4a 4b 5a 5b)
+  --only KEYS     run only these scenarios, e.g. 1,3 (keys: 1 2 3 4a 4b 5a 5b
+                  6a 6b 7a 7b 7c; 6a,6b: the deferring executor beside tokio;
+                  7a,7b,7c: items of uneven cost)
+  --slice US      the time slice of scenario 7b, in microseconds (default 50)
+  --check-every N units between clock reads in 7b's slice (default 4)
 
 exit status:
   0  the run completed, and wherever a scenario with a budget was measured
@@ -58,6 +67,12 @@ pub(crate) struct Settings {
     pub(crate) plot: Option<PathBuf>,
     /// Scenario keys to run (all if empty).
     pub(crate) only: Vec<String>,
+    /// Scenario 7b's time slice, and units between its clock reads.
+    pub(crate) slice: Duration,
+    pub(crate) check_every: u8,
+    /// What items cost in the uneven scenarios (calibrated in `main`, when
+    /// one of them runs).
+    pub(crate) uneven: Option<Cost>,
 }
 
 impl Settings {
@@ -74,6 +89,9 @@ impl Settings {
             work_rounds: 20,
             plot: None,
             only: Vec::new(),
+            slice: Duration::from_micros(50),
+            check_every: 4,
+            uneven: None,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -102,6 +120,12 @@ impl Settings {
                 "--only" => {
                     settings.only = value("--only").split(',').map(str::to_owned).collect();
                 }
+                "--slice" => {
+                    settings.slice = Duration::from_micros(parse(&value("--slice"), "--slice"));
+                }
+                "--check-every" => {
+                    settings.check_every = parse(&value("--check-every"), "--check-every");
+                }
                 "--help" | "-h" => {
                     print!("{HELP}");
                     std::process::exit(0);
@@ -109,8 +133,12 @@ impl Settings {
                 other => usage(&format!("unknown argument {other:?}")),
             }
         }
-        if settings.hogs == 0 || settings.queued == 0 || settings.rounds == 0 {
-            usage("--hogs, --queued and --rounds must be at least 1");
+        if settings.hogs == 0
+            || settings.queued == 0
+            || settings.rounds == 0
+            || settings.check_every == 0
+        {
+            usage("--hogs, --queued, --rounds and --check-every must be at least 1");
         }
         if settings.run_for.is_zero() {
             usage("--secs must be more than 0");

@@ -86,18 +86,70 @@ pub(crate) fn work(mut x: u64, rounds: u32) -> u64 {
     x
 }
 
+/// What an item costs: `cheap` xorshift rounds, or `dear` for one item in
+/// `one_in` (picked by a hash of the item, so dear items come in irregular
+/// clusters; never if `one_in` is 0).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cost {
+    pub(crate) cheap: u32,
+    pub(crate) dear: u32,
+    pub(crate) one_in: u64,
+}
+
+impl Cost {
+    /// Every item `rounds`.
+    pub(crate) fn even(rounds: u32) -> Self {
+        Cost {
+            cheap: rounds,
+            dear: rounds,
+            one_in: 0,
+        }
+    }
+
+    /// About `cheap` of CPU per item, and `dear` for one item in 100, from a
+    /// calibration of [`work`] on this machine (the median of 9 timings).
+    pub(crate) fn uneven(cheap: Duration, dear: Duration) -> Self {
+        const PROBE: u32 = 200_000;
+        let mut ns_per_round: Vec<f64> = (0..9)
+            .map(|i| {
+                let start = Instant::now();
+                black_box(work(black_box(i + 1), black_box(PROBE)));
+                start.elapsed().as_secs_f64() * 1e9 / f64::from(PROBE)
+            })
+            .collect();
+        ns_per_round.sort_by(f64::total_cmp);
+        let per_round = ns_per_round[4].max(0.01);
+        let rounds = |d: Duration| ((d.as_secs_f64() * 1e9 / per_round) as u32).max(1);
+        Cost {
+            cheap: rounds(cheap),
+            dear: rounds(dear),
+            one_in: 100,
+        }
+    }
+
+    /// Rounds of work for item `x`.
+    #[inline]
+    fn rounds(&self, x: u64) -> u32 {
+        if self.one_in != 0 && (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % self.one_in == 0 {
+            self.dear
+        } else {
+            self.cheap
+        }
+    }
+}
+
 /// What a hog does, whatever its channel: takes an item (`recv`), works on
 /// it, puts it back (`send`), until `stop`; returns the items it took.
 pub(crate) async fn drain(
     mut recv: impl FnMut(&mut Context<'_>) -> Poll<Option<u64>>,
     send: impl Fn(u64),
     stop: &AtomicBool,
-    rounds: u32,
+    cost: Cost,
 ) -> u64 {
     let mut items = 0;
     let mut acc = 0u64;
     while let Some(x) = std::future::poll_fn(&mut recv).await {
-        acc = acc.wrapping_add(work(x, rounds));
+        acc = acc.wrapping_add(work(x, cost.rounds(x)));
         send(x.wrapping_add(1));
         items += 1;
         if stop.load(Ordering::Relaxed) {
@@ -113,24 +165,24 @@ pub(crate) async fn drain(
 pub(crate) fn make_hog(
     ends: Ends,
     stop: Arc<AtomicBool>,
-    rounds: u32,
+    cost: Cost,
 ) -> BoxFuture<'static, HogDone> {
     const HELD: &str = "the hog holds its receiver";
     async move {
         let (items, ends) = match ends {
             Ends::Tokio(mut rx, tx) => {
                 let send = |x| tx.send(x).expect(HELD);
-                let items = drain(|cx| rx.poll_recv(cx), send, &stop, rounds).await;
+                let items = drain(|cx| rx.poll_recv(cx), send, &stop, cost).await;
                 (items, Ends::Tokio(rx, tx))
             }
             Ends::Futures(mut rx, tx) => {
                 let send = |x| tx.unbounded_send(x).expect(HELD);
-                let items = drain(|cx| rx.poll_next_unpin(cx), send, &stop, rounds).await;
+                let items = drain(|cx| rx.poll_next_unpin(cx), send, &stop, cost).await;
                 (items, Ends::Futures(rx, tx))
             }
             Ends::Coop(mut rx, tx) => {
                 let send = |x| tx.unbounded_send(x).expect(HELD);
-                let items = drain(|cx| rx.poll_next_unpin(cx), send, &stop, rounds).await;
+                let items = drain(|cx| rx.poll_next_unpin(cx), send, &stop, cost).await;
                 (items, Ends::Coop(rx, tx))
             }
         };
