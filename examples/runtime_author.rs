@@ -1,14 +1,16 @@
-//! A minimal executor that gives every task poll a budget: the whole
-//! integration is one `Budget` and one call to `Budget::poll`.
+//! A minimal executor that gives every task poll a budget and takes over the
+//! wake-up of tasks the budget forced to yield, queueing them behind tasks
+//! woken by events, as tokio's defer list does (tokio issue #3493).
 //!
-//! Run with `cargo run --example runtime_author`. A hog task drains 1000
-//! always-ready items from a primitive that knows only `task_coop`; because
-//! the executor installs a budget of 128 per poll, the hog yields every 128
-//! items and a second task gets to run in between.
+//! Run with `cargo run --example runtime_author`. Two hogs drain 300
+//! always-ready items each from a primitive that knows only `task_coop`, and
+//! tell a logger task every 100 items. Each hog yields every 128 items and
+//! waits on the deferred queue; the logger, woken by a hog, runs first.
 
+use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll, Wake, Waker};
 
@@ -17,57 +19,74 @@ use coop_compat::{Budget, ContextExt};
 // ---- The executor: about 50 lines. ----------------------------------------
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+type Queue = Arc<Mutex<VecDeque<Arc<Task>>>>;
 
-/// A spawned task: its future, and the queue to put itself back on.
 struct Task {
     future: Mutex<Option<BoxFuture>>,
-    queue: Sender<Arc<Task>>,
+    /// In a queue: set by whoever queues the task, cleared before its poll,
+    /// so that a task is never in both queues.
+    queued: AtomicBool,
+    ready: Queue,
 }
 
 impl Wake for Task {
     fn wake(self: Arc<Self>) {
-        let queue = self.queue.clone();
-        let _ = queue.send(self);
+        if !self.queued.swap(true, SeqCst) {
+            self.ready.clone().lock().unwrap().push_back(self);
+        }
     }
 }
 
+#[derive(Default)]
 struct Executor {
-    queue: Sender<Arc<Task>>,
-    ready: Receiver<Arc<Task>>,
+    /// Tasks woken by events (and new tasks): they run first.
+    ready: Queue,
+    /// Tasks the budget made yield: they run when no woken task is left.
+    deferred: VecDeque<Arc<Task>>,
     /// One budget for the worker thread; each task poll resets it to 128.
     budget: Budget,
 }
 
 impl Executor {
     fn new() -> Self {
-        let (queue, ready) = channel();
-        Self {
-            queue,
-            ready,
-            budget: Budget::new(),
-        }
+        let mut executor = Self::default();
+        // A task that runs out is not woken: we requeue it ourselves.
+        executor.budget.set_defer_forced_wakes(true);
+        executor
     }
 
     fn spawn(&self, future: impl Future<Output = ()> + Send + 'static) {
         let task = Task {
             future: Mutex::new(Some(Box::pin(future))),
-            queue: self.queue.clone(),
+            queued: AtomicBool::new(false),
+            ready: self.ready.clone(),
         };
-        self.queue.send(Arc::new(task)).unwrap();
+        Arc::new(task).wake();
     }
 
-    /// Runs until no task is ready (this demo's tasks never wait on the outside).
+    /// Runs until no task is queued. A real executor parks instead, and runs
+    /// a deferred task after some woken ones in a row (tokio: 61), so that
+    /// tasks waking each other cannot starve the deferred ones.
     fn run(&mut self) {
-        while let Ok(task) = self.ready.try_recv() {
+        loop {
+            let woken = self.ready.lock().unwrap().pop_front();
+            let Some(task) = woken.or_else(|| self.deferred.pop_front()) else {
+                return;
+            };
+            task.queued.store(false, SeqCst);
             let mut slot = task.future.lock().unwrap();
-            let Some(mut future) = slot.take() else {
-                continue;
+            let Some(future) = slot.as_mut() else {
+                continue; // completed
             };
             let waker = Waker::from(task.clone());
             let mut cx = Context::from_waker(&waker);
-            // The one line that gives the task a budget:
-            if self.budget.poll(future.as_mut(), &mut cx).is_pending() {
-                *slot = Some(future);
+            if self.budget.poll(future.as_mut(), &mut cx).is_ready() {
+                *slot = None;
+            } else if self.budget.ran_out() && !task.queued.swap(true, SeqCst) {
+                // Forced to yield, and not woken meanwhile: nothing else will
+                // wake it, so it must be queued here or it is lost.
+                drop(slot);
+                self.deferred.push_back(task);
             }
         }
     }
@@ -90,56 +109,51 @@ impl Source {
     }
 }
 
+/// The logger's mailbox: notes, and the waker to wake when one arrives.
+type Mailbox = Arc<Mutex<(VecDeque<String>, Option<Waker>)>>;
+
+async fn hog(name: &'static str, mailbox: Mailbox) {
+    let (mut source, mut taken) = (Source(300), 0);
+    poll_fn(|cx| loop {
+        match source.poll_next(cx) {
+            Poll::Pending => {
+                println!("{name}: yielded after item {taken}, deferred");
+                return Poll::Pending;
+            }
+            Poll::Ready(None) => break Poll::Ready(()),
+            Poll::Ready(Some(_)) => {}
+        }
+        taken += 1;
+        if taken % 100 == 0 {
+            let mut mailbox = mailbox.lock().unwrap();
+            mailbox.0.push_back(format!("{name} passed {taken} items"));
+            if let Some(logger) = mailbox.1.take() {
+                logger.wake(); // a wake by an event: the logger runs first
+            }
+        }
+    })
+    .await;
+    println!("{name}: done");
+}
+
 fn main() {
     let mut executor = Executor::new();
-    let events = Arc::new(Mutex::new(Vec::<String>::new()));
-
-    let hog_events = events.clone();
-    executor.spawn(async move {
-        let mut source = Source(1000);
-        let mut since_last_yield = 0;
-        while poll_fn(|cx| {
-            let item = source.poll_next(cx);
-            if item.is_pending() {
-                hog_events
-                    .lock()
-                    .unwrap()
-                    .push(format!("hog: yielded after {since_last_yield} items"));
-                since_last_yield = 0;
-            }
-            item
-        })
-        .await
-        .is_some()
-        {
-            since_last_yield += 1;
+    let mailbox = Mailbox::default();
+    let logger_mailbox = mailbox.clone();
+    executor.spawn(poll_fn(move |cx| {
+        let mut mailbox = logger_mailbox.lock().unwrap();
+        while let Some(note) = mailbox.0.pop_front() {
+            println!("  logger (woken): {note}");
         }
-        hog_events.lock().unwrap().push(format!(
-            "hog: done ({since_last_yield} items in its last poll)"
-        ));
-    });
-    let other_events = events.clone();
-    executor.spawn(async move {
-        for round in 1..=3 {
-            other_events
-                .lock()
-                .unwrap()
-                .push(format!("other task: ran (round {round})"));
-            // Yield once, so the hog gets its turn.
-            let mut yielded = false;
-            poll_fn(|cx| {
-                if std::mem::replace(&mut yielded, true) {
-                    Poll::Ready(())
-                } else {
-                    cx.waker().wake_by_ref();
-                    Poll::Pending
-                }
-            })
-            .await;
-        }
-    });
+        mailbox.1 = Some(cx.waker().clone());
+        Poll::<()>::Pending // waits for notes as long as the executor runs
+    }));
+    executor.spawn(hog("hog A", mailbox.clone()));
+    executor.spawn(hog("hog B", mailbox));
     executor.run();
-    for line in events.lock().unwrap().iter() {
-        println!("{line}");
-    }
+    let m = executor.budget.metrics();
+    println!(
+        "budget: {} polls, {} units spent, {} forced yields (each requeued by the executor)",
+        m.polls, m.units_spent, m.forced_yields
+    );
 }
