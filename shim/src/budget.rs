@@ -393,7 +393,7 @@ impl Budget {
     ) -> R {
         // Cleared first, so that it is false after a poll that panicked.
         self.ran_out = false;
-        let (out, outcome) = self.cell.install(self.config, cx, |cell, cx| {
+        let (out, outcome) = self.cell.install(&self.config, cx, |cell, cx| {
             dispatch::install_budget(cx, cell, poll)
         });
         self.metrics.record(outcome);

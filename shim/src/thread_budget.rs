@@ -141,7 +141,7 @@ fn install_on_thread_counter<R>(
         .ok()
         .flatten()
         .unwrap_or_else(|| OwnedCell::fresh(config.units));
-    let out = counter.install(config, cx, |cell, cx| {
+    let out = counter.install(&config, cx, |cell, cx| {
         dispatch::install_budget(cx, cell, poll)
     });
     // Back for the next poll. If a nested installation left its own counter

@@ -394,9 +394,10 @@ impl OwnedCell {
     /// With a time slice, the clock is not read here: it is read first when
     /// the `check_every + 1`-th unit is taken (the slice starts then), and
     /// then once every `check_every` units taken.
+    #[inline]
     pub(crate) fn install<R>(
         &mut self,
-        config: Config,
+        config: &Config,
         cx: &mut Context<'_>,
         f: impl FnOnce(CellRef<'_>, &mut Context<'_>) -> R,
     ) -> (R, Outcome) {
