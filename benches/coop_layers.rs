@@ -57,6 +57,25 @@ fn main() {
     group.bench_function("floor: a bare Cell<u8> counter, check + decrement", |b| {
         b.iter_custom(support::counter_floor);
     });
+    // The time-aware budget reads its clock every 16 units of an installation
+    // (refunded units are taken again without a read), so both figures
+    // below install afresh per 100 operations: the first is the twin of the
+    // second without a slice, their difference what the clock reads add.
+    group.bench_function(
+        "Budget, a fresh installation per 100 operations (no outer refund)",
+        |b| {
+            b.iter_custom(support::budget_fresh_installations);
+        },
+    );
+    group.bench_function(
+        format!(
+            "time-aware: Budget::with_time_slice(128, {} s), the same (6 clock reads per 100)",
+            support::BENCH_SLICE.as_secs()
+        ),
+        |b| {
+            b.iter_custom(support::time_slice_fresh_installations);
+        },
+    );
     group.finish();
 
     #[cfg(feature = "tokio")]

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use coop_compat::{Budget, ContextExt};
+use coop_compat::{Budget, ContextExt, TimeSlice};
 use tokio::task::coop;
 
 /// A compiler barrier between operations: the optimiser must assume that all
@@ -139,6 +139,64 @@ fn on_budget(iters: u64, mut op: impl FnMut(&mut Context<'_>)) -> Duration {
         }
         start.elapsed()
     })
+}
+
+/// The time slice of [`time_slice_fresh_installations`]: long enough never to
+/// end in a batch, even when the thread is preempted in the middle of one
+/// (1 ms did, under load), so that every clock read is a read and nothing
+/// else. What a read costs does not depend on the slice's length.
+pub const BENCH_SLICE: Duration = Duration::from_secs(60);
+
+/// Clock reads per installation that takes `n` units (and no more than its
+/// budget has) with the clock read every `check_every` units: from the
+/// `check_every + 1`-th unit, then every `check_every` (see [`TimeSlice`]).
+pub fn clock_reads(n: u64, check_every: u8) -> u64 {
+    n.saturating_sub(1) / u64::from(check_every)
+}
+
+/// (c1) The operation of (c), each batch of [`BATCH`] a fresh installation
+/// of a 128-unit [`Budget`] (no outer cooperation): the twin of (c2), so
+/// that what the clock adds is their difference. Carries 1/100 of an
+/// installation per operation.
+pub fn budget_fresh_installations(iters: u64) -> Duration {
+    on_fresh_installations(Budget::new(), iters)
+}
+
+/// (c2) The same under `Budget::with_time_slice(128, BENCH_SLICE)` (clock:
+/// `Instant`, read every [`TimeSlice::DEFAULT_CHECK_EVERY`] units): each
+/// batch of 100 operations is one installation that reads the clock
+/// [`clock_reads`]`(100, 16)` = 6 times, as a poll that spends 100 units
+/// does. (Under (c)'s outer cooperation, refunded units are taken again
+/// without a read: an installation reads the clock at most 7 times, so a
+/// long single installation would not measure the reads at all.)
+pub fn time_slice_fresh_installations(iters: u64) -> Duration {
+    let budget = Budget::with_time_slice(Budget::DEFAULT_UNITS, TimeSlice::new(BENCH_SLICE));
+    on_fresh_installations(budget, iters)
+}
+
+/// Times `iters` `poll_cooperate` + `made_progress` + drop, in batches of
+/// [`BATCH`], each batch one installation of `budget`, with a [`barrier`]
+/// before each operation.
+#[inline(always)]
+fn on_fresh_installations(mut budget: Budget, iters: u64) -> Duration {
+    let mut cx = plain_context();
+    let cx = black_box(&mut cx); // opaque from here on, like a `poll` argument
+    let start = Instant::now();
+    for n in batches(iters) {
+        budget.install(cx, |cx| {
+            let cx = black_box(cx);
+            for _ in 0..n {
+                barrier();
+                match cx.poll_cooperate() {
+                    Poll::Ready(mut coop) => coop.made_progress(),
+                    Poll::Pending => {
+                        unreachable!("100 operations of 128 units, well within the slice")
+                    }
+                }
+            }
+        });
+    }
+    start.elapsed()
 }
 
 /// (e) Installing a [`Budget`] for one poll and removing it again.

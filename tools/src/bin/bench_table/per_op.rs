@@ -3,6 +3,7 @@
 //! receiver).
 
 use coop_benches::{self as support, Tokio};
+use coop_compat::TimeSlice;
 
 use crate::print::{header, row, verdict};
 use coop_tools::figure::{measure, median_ratio, Figure};
@@ -33,6 +34,17 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
             support::counter_floor,
         ),
         Figure::new(
+            "(c1) (c), a fresh Budget::install per 100 ops instead of a refund",
+            support::budget_fresh_installations,
+        ),
+        Figure::new(
+            format!(
+                "(c2) (c1) under Budget::with_time_slice(128, {} s): time-aware",
+                support::BENCH_SLICE.as_secs()
+            ),
+            support::time_slice_fresh_installations,
+        ),
+        Figure::new(
             "(e) Budget::install for one poll and remove",
             support::budget_install,
         ),
@@ -42,6 +54,8 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
         None,
         Some((0.25, "issue 2")),
         Some((0.5, "issue 2")),
+        None,
+        None,
         None,
         Some((2.0, "issue 2")),
     ];
@@ -72,6 +86,18 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
         let ratio = median_ratio(&ops, |s| s[i] / s[0]);
         let note = if i == 0 {
             "baseline".to_owned()
+        } else if figure.label.starts_with("(c1)") {
+            "comparison for (c2): the same installations, no time slice".to_owned()
+        } else if figure.label.starts_with("(c2)") {
+            let c1 = i - 1;
+            let added = median_ratio(&ops, |s| s[i] - s[c1]);
+            let every = TimeSlice::DEFAULT_CHECK_EVERY;
+            format!(
+                "adds {added:.2} ns/op over (c1): the clock (Instant) read every {every} units \
+                 from the {}th, {} reads per 100 ops",
+                every + 1,
+                support::clock_reads(support::BATCH, every),
+            )
         } else if figure.label.contains("floor") {
             "comparison: a lower bound no design can beat (benches/README.md)".to_owned()
         } else if i == 1 && cfg!(feature = "tokio") {
