@@ -49,7 +49,9 @@ pub struct BudgetMetrics {
     pub polls: u64,
     /// Units spent, net of refunds: for each installation, the units it
     /// started with minus those it left. A cooperation dropped without
-    /// progress gave its unit back and is not counted.
+    /// progress gave its unit back and is not counted, except once a time
+    /// slice has ended: from then on units given back stay spent, so that
+    /// nothing more can be taken in that installation.
     pub units_spent: u64,
     /// Forced yields: installations during which `poll_cooperate` said
     /// `Pending` because the budget was spent (its units, or its time

@@ -160,12 +160,14 @@ fn the_slice_stays_ended_when_units_are_given_back() {
             take(cx).is_none(),
             "the check at the 9th unit ends the slice"
         );
-        drop(held); // a refund: the units go back up
+        drop(held); // no refund once the slice has ended
         assert_eq!(cx.budget_remaining(), Some(0));
         assert!(take(cx).is_none(), "still over");
     });
     assert_eq!(budget.remaining(), 0);
-    assert_eq!(budget.metrics(), metrics(1, 7, 1, 1));
+    // The held unit stays spent: after the end, units given back are not
+    // refunded, so that nothing can be taken again.
+    assert_eq!(budget.metrics(), metrics(1, 8, 1, 1));
 }
 
 #[test]

@@ -23,13 +23,17 @@
 //!   handed over to them (`attached = false`) and the owner takes a fresh one.
 //!   So a late cooperation never touches a budget installed after it was made,
 //!   and the owner can be moved to another thread.
-//! * A detached cell's counter is never changed again.
-//! * `check_at` is 0 unless the installation has a time slice: a take enters
-//!   the slow path when `remaining <= check_at`, so for a budget of units
-//!   alone the slow path is exactly "no unit left", and the fast path does no
-//!   clock work. With a slice, `check_at` is where the next clock read is due
-//!   (`u8::MAX` once the slice has ended, so that every take says `Pending`);
-//!   `slice` is only read on the slow path, when `check_at > 0`.
+//! * A detached cell's counter is never changed again (`refunds` is false
+//!   once the owner let go).
+//! * `reserve` is 0 unless the installation has a time slice: a take enters
+//!   the slow path when `remaining == 0`, so for a budget of units alone the
+//!   slow path is exactly "no unit left", and the fast path is the same test
+//!   as without slices. With a slice, `remaining` is the current segment (at
+//!   most `check_every` units) and the slow path reads the clock before
+//!   moving the next segment out of `reserve`; once the slice has ended the
+//!   segment is 0, `SLICE_ENDED` is set and `refunds` is false, so every
+//!   later take says `Pending`.
+//!   `slice` is only read on the slow path, when `reserve > 0`.
 //!
 //! Nothing is counted on the fast paths: what an installation did (units
 //! spent, whether it ran out, whether the slice ended) is read from this
@@ -87,10 +91,18 @@ pub(crate) struct Outcome {
 /// The shared counter. Only reached through [`CellRef`] and cooperation data.
 #[repr(align(256))]
 pub(crate) struct BudgetCell {
+    /// Units that can be taken before the slow path: all of them for a
+    /// budget of units alone; with a time slice, those until the next clock
+    /// read (a segment of at most `check_every`).
     remaining: Cell<u8>,
-    /// A take goes to the slow path when `remaining <= check_at` (module
-    /// invariant: 0 without a time slice).
-    check_at: Cell<u8>,
+    /// With a time slice, the units after the current segment; 0 without
+    /// one (module invariant). A take finding `remaining == 0` goes to the
+    /// slow path, which reads the clock and moves the next segment out of
+    /// here, or says `Pending` when nothing is left.
+    reserve: Cell<u8>,
+    /// Whether dropping a cooperation without progress gives its unit back:
+    /// true while the owner holds the cell and the slice has not ended.
+    refunds: Cell<bool>,
     /// Cooperations made from the cell (wrapping).
     taken: Cell<usize>,
     /// Cooperations made from the cell that are gone (wrapping).
@@ -151,11 +163,14 @@ impl CellRef<'_> {
     #[inline]
     pub(crate) fn poll_take(self, waker: &Waker) -> Poll<*const ()> {
         let cell = self.cell();
-        let remaining = cell.remaining.get();
-        // One compare covers both "no unit left" and "a clock read is due":
-        // without a slice `check_at` is 0 (module invariant).
-        if remaining <= cell.check_at.get() && cell.slow_take(remaining, waker).is_pending() {
-            return Poll::Pending;
+        let mut remaining = cell.remaining.get();
+        // One test covers "no unit left" and "a clock read is due": the
+        // segment is empty either way.
+        if remaining == 0 {
+            match cell.slow_take(waker) {
+                Some(segment) => remaining = segment,
+                None => return Poll::Pending,
+            }
         }
         let taken = cell.taken.get().wrapping_add(1);
         // Live cooperations are `taken - released`, wrapping. Were that count
@@ -189,43 +204,46 @@ impl BudgetCell {
         if self.has(SLICE_ENDED) {
             0
         } else {
-            self.remaining.get()
+            self.remaining.get().saturating_add(self.reserve.get())
         }
     }
 
-    /// The slow path of a take, reached when `remaining <= check_at`: out of
-    /// units, the slice already ended, or a clock read is due. `Ready` lets
-    /// the take go on.
+    /// The slow path of a take, reached when the segment is empty: out of
+    /// units, the slice already ended, or a clock read is due. `Some` is the
+    /// next segment's units (the take goes on); `None` means `Pending`.
     #[cold]
     #[inline(never)]
-    fn slow_take(&self, remaining: u8, waker: &Waker) -> Poll<()> {
-        if remaining == 0 || self.has(SLICE_ENDED) {
+    fn slow_take(&self, waker: &Waker) -> Option<u8> {
+        let reserve = self.reserve.get();
+        if reserve == 0 || self.has(SLICE_ENDED) {
             self.run_out(waker);
-            return Poll::Pending;
+            return None;
         }
         let Some(slice) = self.slice.get() else {
-            // Not reached (`check_at > 0` only with a slice); be a budget of
+            // Not reached (`reserve > 0` only with a slice); be a budget of
             // units alone.
-            self.check_at.set(0);
-            return Poll::Ready(());
+            self.reserve.set(0);
+            self.remaining.set(reserve);
+            return Some(reserve);
         };
-        // The slice starts at the first check, so that a poll that takes
+        // The slice starts at the first read, so that a poll that takes
         // `check_every` units or fewer never reads the clock.
         let now = (slice.now)();
         let start = self.slice_start.get().unwrap_or(now);
         self.slice_start.set(Some(start));
-        let elapsed = now.wrapping_sub(start);
-        if elapsed >= slice.ticks {
-            // Sticky: every later take comes here and finds `slice_ended`,
-            // even if refunds raise `remaining` again.
+        if now.wrapping_sub(start) >= slice.ticks {
+            // Sticky: every later take finds the segment empty and
+            // `SLICE_ENDED`, and units given back from now on stay spent.
+            // `reserve` keeps what was never taken, for the metrics.
             self.set(SLICE_ENDED);
-            self.check_at.set(u8::MAX);
+            self.refunds.set(false);
             self.run_out(waker);
-            return Poll::Pending;
+            return None;
         }
-        self.check_at
-            .set(remaining.saturating_sub(slice.check_every));
-        Poll::Ready(())
+        let segment = reserve.min(slice.check_every);
+        self.reserve.set(reserve - segment);
+        self.remaining.set(segment);
+        Some(segment)
     }
 
     /// `poll_cooperate` says `Pending` because the budget is spent: note it,
@@ -335,7 +353,7 @@ pub(crate) unsafe fn drop_cooperation(data: *const ()) {
         // SAFETY: the caller's promise: `data` holds one counted hold, so the
         // cell is alive until `release` below gives it back.
         let cell = unsafe { &*cell };
-        if cell.attached.get() && cell.remaining.get() < restore {
+        if cell.refunds.get() && cell.remaining.get() < restore {
             cell.remaining.set(restore);
         }
     }
@@ -360,7 +378,8 @@ impl OwnedCell {
     pub(crate) fn fresh(remaining: u8) -> Self {
         let cell = Box::new(BudgetCell {
             remaining: Cell::new(remaining),
-            check_at: Cell::new(0),
+            reserve: Cell::new(0),
+            refunds: Cell::new(true),
             taken: Cell::new(0),
             released: Cell::new(0),
             attached: Cell::new(true),
@@ -404,7 +423,6 @@ impl OwnedCell {
         let cell = self.cell();
         let before = cell.effective_remaining();
         let task_waker = carrier::task_waker(cx.waker());
-        cell.remaining.set(config.units);
         cell.task_waker
             .set((task_waker.data(), ptr::from_ref(task_waker.vtable())));
         cell.flags.set(if config.defer_task_wake {
@@ -412,18 +430,23 @@ impl OwnedCell {
         } else {
             0
         });
-        // The slice fields are read only on the slow path with `check_at >
+        cell.refunds.set(true);
+        // The slice fields are read only on the slow path with `reserve >
         // 0`, which only an installation with a slice sets: a budget of units
         // alone leaves them as they are.
         match config.slice {
-            None => cell.check_at.set(0),
+            None => {
+                cell.remaining.set(config.units);
+                cell.reserve.set(0);
+            }
             Some(slice) => {
                 cell.slice.set(Some(slice));
                 cell.slice_start.set(None);
-                // The first `check_every` takes need no clock (if the units
-                // run out before a check is due, the clock is never read).
-                cell.check_at
-                    .set(config.units.saturating_sub(slice.check_every));
+                // The first segment needs no clock (if the units run out
+                // before a read is due, the clock is never read).
+                let first = config.units.min(slice.check_every);
+                cell.remaining.set(first);
+                cell.reserve.set(config.units - first);
             }
         }
 
@@ -441,7 +464,9 @@ impl OwnedCell {
         // that outlive the installation; they never change it again.
         let cell = self.cell();
         let outcome = Outcome {
-            spent: config.units.saturating_sub(cell.remaining.get()),
+            spent: config
+                .units
+                .saturating_sub(cell.remaining.get().saturating_add(cell.reserve.get())),
             ran_out: cell.has(RAN_OUT),
             slice_ended: cell.has(SLICE_ENDED),
         };
@@ -473,6 +498,7 @@ impl Drop for OwnedCell {
     fn drop(&mut self) {
         let cell = self.cell();
         cell.attached.set(false);
+        cell.refunds.set(false);
         if cell.taken.get() == cell.released.get() {
             // SAFETY: no cooperation holds the cell and the owner lets go
             // now; the pointer came from `Box::into_raw` (via `Box::leak`) in
@@ -508,8 +534,9 @@ impl Drop for UnwindGuard<'_> {
         // clock check due or the slice ended.
         let cell = self.owner.cell();
         cell.remaining.set(self.before);
+        cell.reserve.set(0);
+        cell.refunds.set(true);
         cell.flags.set(cell.flags.get() & !SLICE_ENDED);
-        cell.check_at.set(0);
         self.owner.detach_if_shared();
     }
 }
