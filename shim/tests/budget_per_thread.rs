@@ -8,17 +8,8 @@ mod support;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::task::{Context, Waker};
 
-use support::{spend, take, WakeCounter};
+use support::{spend, spend_all, take, WakeCounter};
 use task_coop::{with_budget, BudgetExt};
-
-/// Spends units until the budget says `Pending`; returns how many.
-fn spend_all(cx: &mut Context<'_>) -> u32 {
-    let mut spent = 0;
-    while spend(cx) {
-        spent += 1;
-    }
-    spent
-}
 
 #[test]
 fn each_installation_starts_with_its_units_and_wakes_once_when_spent() {

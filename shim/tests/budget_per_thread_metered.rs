@@ -6,33 +6,11 @@
 
 mod support;
 
-use std::cell::Cell;
 use std::task::{Context, Waker};
 
-use support::{spend, take};
+use support::clock::{now, reads};
+use support::{spend, spend_all, take};
 use task_coop::{with_budget, with_budget_metered, BudgetMetrics, TimeSlice};
-
-std::thread_local! {
-    static NOW: Cell<u64> = const { Cell::new(0) };
-    static READS: Cell<u32> = const { Cell::new(0) };
-}
-
-fn now() -> u64 {
-    READS.with(|r| r.set(r.get() + 1));
-    NOW.with(Cell::get)
-}
-
-fn reads() -> u32 {
-    READS.with(Cell::get)
-}
-
-fn spend_all(cx: &mut Context<'_>) -> u32 {
-    let mut spent = 0;
-    while spend(cx) {
-        spent += 1;
-    }
-    spent
-}
 
 #[test]
 fn metrics_of_two_tasks_are_kept_apart() {
@@ -68,7 +46,7 @@ fn a_time_slice_on_the_threads_counter() {
         let mut spent = 0;
         while spend(cx) {
             spent += 1;
-            NOW.with(|n| n.set(n.get() + 1));
+            support::clock::advance(1);
         }
         spent
     });

@@ -7,49 +7,14 @@
 
 mod support;
 
-use std::cell::Cell;
 use std::task::{Context, Waker};
 
-use support::{spend, take, WakeCounter};
+use support::clock::{advance, now, reads, set as set_clock};
+use support::{spend, spend_all_with as spend_all, take, WakeCounter};
 use task_coop::{Budget, BudgetExt, BudgetMetrics, TimeSlice};
-
-std::thread_local! {
-    /// The test's clock (each test thread has its own).
-    static NOW: Cell<u64> = const { Cell::new(0) };
-    /// How often the budget read it.
-    static READS: Cell<u32> = const { Cell::new(0) };
-}
-
-fn now() -> u64 {
-    READS.with(|r| r.set(r.get() + 1));
-    NOW.with(Cell::get)
-}
-
-fn set_clock(ticks: u64) {
-    NOW.with(|n| n.set(ticks));
-}
-
-fn advance(ticks: u64) {
-    NOW.with(|n| n.set(n.get().wrapping_add(ticks)));
-}
-
-fn reads() -> u32 {
-    READS.with(Cell::get)
-}
 
 fn slice(ticks: u64, check_every: u8) -> TimeSlice {
     TimeSlice::with_clock(ticks, now).check_every(check_every)
-}
-
-/// Spends units until told `Pending`, calling `each(n)` after the n-th unit;
-/// returns how many.
-fn spend_all(cx: &mut Context<'_>, mut each: impl FnMut(u32)) -> u32 {
-    let mut spent = 0;
-    while spend(cx) {
-        spent += 1;
-        each(spent);
-    }
-    spent
 }
 
 fn metrics(polls: u64, units_spent: u64, forced_yields: u64, slice_yields: u64) -> BudgetMetrics {

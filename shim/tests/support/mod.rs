@@ -55,3 +55,49 @@ pub(crate) fn spend(cx: &mut Context<'_>) -> bool {
         None => false,
     }
 }
+
+/// Spends units until the budget says `Pending`; returns how many.
+pub(crate) fn spend_all(cx: &mut Context<'_>) -> u32 {
+    spend_all_with(cx, |_| {})
+}
+
+/// Spends units until the budget says `Pending`, calling `each(n)` after
+/// the n-th unit; returns how many.
+pub(crate) fn spend_all_with(cx: &mut Context<'_>, mut each: impl FnMut(u32)) -> u32 {
+    let mut spent = 0;
+    while spend(cx) {
+        spent += 1;
+        each(spent);
+    }
+    spent
+}
+
+/// The injected clock of the time-slice tests: a thread-local (each test
+/// thread has its own) that the test sets, and how often a budget read it.
+pub(crate) mod clock {
+    use std::cell::Cell;
+
+    std::thread_local! {
+        static NOW: Cell<u64> = const { Cell::new(0) };
+        static READS: Cell<u32> = const { Cell::new(0) };
+    }
+
+    /// The clock a `TimeSlice::with_clock` reads: counts the read.
+    pub(crate) fn now() -> u64 {
+        READS.with(|r| r.set(r.get() + 1));
+        NOW.with(Cell::get)
+    }
+
+    pub(crate) fn set(ticks: u64) {
+        NOW.with(|n| n.set(ticks));
+    }
+
+    pub(crate) fn advance(ticks: u64) {
+        NOW.with(|n| n.set(n.get().wrapping_add(ticks)));
+    }
+
+    /// How often this thread's clock was read.
+    pub(crate) fn reads() -> u32 {
+        READS.with(Cell::get)
+    }
+}
