@@ -79,8 +79,6 @@ pub struct Budget {
     cell: OwnedCell,
     config: Config,
     metrics: BudgetMetrics,
-    /// Whether the last installation ran out.
-    ran_out: bool,
 }
 
 impl Budget {
@@ -133,7 +131,6 @@ impl Budget {
                 defer_task_wake: false,
             },
             metrics: BudgetMetrics::default(),
-            ran_out: false,
         }
     }
 
@@ -288,7 +285,7 @@ impl Budget {
     /// assert!(budget.ran_out());
     /// ```
     pub fn ran_out(&self) -> bool {
-        self.ran_out
+        self.cell.ran_out()
     }
 
     /// Whether running out leaves the task to the executor instead of waking
@@ -391,13 +388,12 @@ impl Budget {
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> R,
     ) -> R {
-        // Cleared first, so that it is false after a poll that panicked.
-        self.ran_out = false;
-        let (out, outcome) = self.cell.install(&self.config, cx, |cell, cx| {
-            dispatch::install_budget(cx, cell, poll)
-        });
+        let (out, outcome) = self
+            .cell
+            .install(&self.config, cx.waker(), |cell, task_waker| {
+                dispatch::install_budget(task_waker, cell, poll)
+            });
         self.metrics.record(outcome);
-        self.ran_out = outcome.ran_out;
         out
     }
 
@@ -436,7 +432,7 @@ impl fmt::Debug for Budget {
             .field("time_slice", &self.time_slice())
             .field("defer_forced_wakes", &self.config.defer_task_wake)
             .field("metrics", &self.metrics)
-            .field("ran_out", &self.ran_out)
+            .field("ran_out", &self.ran_out())
             .finish()
     }
 }

@@ -69,14 +69,17 @@ impl BudgetMetrics {
     #[inline]
     pub(crate) fn record(&mut self, outcome: Outcome) {
         self.polls += 1;
-        self.units_spent += u64::from(outcome.spent);
-        // Branches, not additions of 0: most polls are not forced to yield,
-        // and an unconditional add is one more store-to-load chain per poll.
-        if outcome.ran_out {
-            self.forced_yields += 1;
-            if outcome.slice_ended {
-                self.slice_yields += 1;
-            }
+        self.units_spent += u64::from(outcome.spent());
+        // Most polls are not forced to yield: the rest is out of line.
+        if outcome.ran_out() {
+            self.record_forced_yield(outcome.slice_ended());
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_forced_yield(&mut self, slice_ended: bool) {
+        self.forced_yields += 1;
+        self.slice_yields += u64::from(slice_ended);
     }
 }

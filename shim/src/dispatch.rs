@@ -25,7 +25,7 @@ use crate::cooperation::CooperationVTable;
 use crate::provider::CooperationProvider;
 #[cfg(feature = "alloc")]
 use crate::raw::budget_cell::{self, CellRef};
-use crate::raw::carrier::{self, Payload};
+use crate::raw::carrier::{self, Payload, TaskWaker};
 
 /// What is installed for a poll.
 ///
@@ -146,11 +146,11 @@ pub(crate) fn install_unconstrained<R>(
 /// Polls `f` with a context that draws from a `Budget`'s cell.
 #[cfg(feature = "alloc")]
 pub(crate) fn install_budget<R>(
-    cx: &mut Context<'_>,
+    task_waker: TaskWaker<'_>,
     cell: CellRef<'_>,
     f: impl FnOnce(&mut Context<'_>) -> R,
 ) -> R {
-    carrier::install(cx, Slot::Budget(cell), f)
+    carrier::install_for(task_waker, Slot::Budget(cell), f)
 }
 
 /// Polls `f` with a context that draws from tokio's budget.
@@ -247,23 +247,27 @@ impl Cooperation {
     /// calling it again does nothing.
     #[inline]
     pub fn made_progress(&mut self) {
+        // Taken out first: `self` is unconstrained from here on, whatever
+        // the provider's function does (a panic included), so no function is
+        // called twice for the data; and the compiler sees the value `Drop`
+        // will find (nothing to do), with no store to read back.
+        let this = core::mem::take(self);
         // The budget's cooperation first: the hot case, one compare.
         #[cfg(feature = "alloc")]
-        if core::ptr::eq(self.vtable(), &BUDGET_VTABLE) {
-            let data = self.data();
-            core::mem::forget(core::mem::take(self));
+        if core::ptr::eq(this.vtable(), &BUDGET_VTABLE) {
+            let data = this.data();
+            core::mem::forget(this);
             // SAFETY: a cooperation with `BUDGET_VTABLE` was made by
-            // `poll_budget` from `poll_take`'s data; `self` now holds the
-            // unconstrained cooperation and the old one is forgotten, so
-            // this is the one call for `data` (called directly, rather than
-            // through the vtable, so that it inlines).
+            // `poll_budget` from `poll_take`'s data; it was moved out of
+            // `self` and is forgotten, so this is the one call for `data`
+            // (called directly, rather than through the vtable, so that it
+            // inlines).
             unsafe { budget_cell::made_progress(data) };
             return;
         }
-        if self.is_unconstrained() {
+        if this.is_unconstrained() {
             return;
         }
-        let this = core::mem::take(self);
         #[cfg(feature = "tokio")]
         if core::ptr::eq(this.vtable(), &TOKIO_VTABLE) {
             core::mem::forget(this);

@@ -141,8 +141,8 @@ fn install_on_thread_counter<R>(
         .ok()
         .flatten()
         .unwrap_or_else(|| OwnedCell::fresh(config.units));
-    let out = counter.install(&config, cx, |cell, cx| {
-        dispatch::install_budget(cx, cell, poll)
+    let out = counter.install(&config, cx.waker(), |cell, task_waker| {
+        dispatch::install_budget(task_waker, cell, poll)
     });
     // Back for the next poll. If a nested installation left its own counter
     // there meanwhile, that one is dropped. Unwinding skips this: the

@@ -23,7 +23,7 @@
 //!   handed over to them (`attached = false`) and the owner takes a fresh one.
 //!   So a late cooperation never touches a budget installed after it was made,
 //!   and the owner can be moved to another thread.
-//! * A detached cell's counter is never changed again (`refunds` is false
+//! * A detached cell's counter is never changed again (`NO_REFUNDS` is set
 //!   once the owner let go).
 //! * `reserve` is 0 unless the installation has a time slice: a take enters
 //!   the slow path when `remaining == 0`, so for a budget of units alone the
@@ -31,9 +31,14 @@
 //!   as without slices. With a slice, `remaining` is the current segment (at
 //!   most `check_every` units) and the slow path reads the clock before
 //!   moving the next segment out of `reserve`; once the slice has ended the
-//!   segment is 0, `SLICE_ENDED` is set and `refunds` is false, so every
+//!   segment is 0, `SLICE_ENDED` and `NO_REFUNDS` are set, so every
 //!   later take says `Pending`.
 //!   `slice` is only read on the slow path, when `reserve > 0`.
+//! * `remaining + reserve` never exceeds the installation's units: a take
+//!   lowers it, the slow path moves units from one to the other, and a refund
+//!   puts back a value `remaining` had while `reserve` was at least what it
+//!   is now. So the units an installation spent are its units minus that sum,
+//!   with no overflow to guard against.
 //!
 //! Nothing is counted on the fast paths: what an installation did (units
 //! spent, whether it ran out, whether the slice ended) is read from this
@@ -42,11 +47,11 @@
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
-use core::task::{Context, Poll, RawWakerVTable, Waker};
+use core::task::{Poll, RawWakerVTable, Waker};
 
 use alloc::boxed::Box;
 
-use super::carrier;
+use super::carrier::{self, TaskWaker};
 
 /// Low address bits that hold a cooperation's restore value.
 const TAG_MASK: usize = 0xFF;
@@ -75,21 +80,45 @@ pub(crate) struct Config {
     pub(crate) defer_task_wake: bool,
 }
 
-/// What one installation did, read when it ended.
+/// What one installation did, read when it ended: two bytes of the cell's
+/// state, copied out, so that an executor that ignores part of it pays for
+/// nothing more.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Outcome {
     /// Units spent: the units it started with minus those left (refunds
     /// given back).
-    pub(crate) spent: u8,
+    spent: u8,
+    /// The installation's flags (`RAN_OUT`, `SLICE_ENDED`).
+    flags: u8,
+}
+
+impl Outcome {
+    /// Units spent: the units the installation started with minus those it
+    /// left.
+    #[inline]
+    pub(crate) fn spent(self) -> u8 {
+        self.spent
+    }
+
     /// `poll_cooperate` said `Pending` at least once because the budget was
     /// spent (units or slice).
-    pub(crate) ran_out: bool,
-    /// The time slice ended (then `ran_out` is true too).
-    pub(crate) slice_ended: bool,
+    #[inline]
+    pub(crate) fn ran_out(self) -> bool {
+        self.flags & RAN_OUT != 0
+    }
+
+    /// The time slice ended (then [`ran_out`](Self::ran_out) is true too).
+    #[inline]
+    pub(crate) fn slice_ended(self) -> bool {
+        self.flags & SLICE_ENDED != 0
+    }
 }
 
 /// The shared counter. Only reached through [`CellRef`] and cooperation data.
-#[repr(align(256))]
+///
+/// `repr(C)`, with the fields that takes and releases touch first, so that
+/// they share the cell's first cache line (the first 24 bytes).
+#[repr(C, align(256))]
 pub(crate) struct BudgetCell {
     /// Units that can be taken before the slow path: all of them for a
     /// budget of units alone; with a time slice, those until the next clock
@@ -100,23 +129,20 @@ pub(crate) struct BudgetCell {
     /// slow path, which reads the clock and moves the next segment out of
     /// here, or says `Pending` when nothing is left.
     reserve: Cell<u8>,
-    /// Whether dropping a cooperation without progress gives its unit back:
-    /// true while the owner holds the cell and the slice has not ended.
-    refunds: Cell<bool>,
+    /// False once the owner let go of the cell.
+    attached: Cell<bool>,
+    /// The installation's flags (`WOKE_TASK`, `RAN_OUT`, `SLICE_ENDED`,
+    /// `DEFER_TASK_WAKE`, `NO_REFUNDS`), one byte so that an installation
+    /// resets them with one store.
+    flags: Cell<u8>,
     /// Cooperations made from the cell (wrapping).
     taken: Cell<usize>,
     /// Cooperations made from the cell that are gone (wrapping).
     released: Cell<usize>,
-    /// False once the owner let go of the cell.
-    attached: Cell<bool>,
     /// Identity (data, vtable) of the executor waker of the current
     /// installation. That waker is borrowed for the whole installation, so
     /// the pair cannot be reused by another waker meanwhile.
     task_waker: Cell<(*const (), *const RawWakerVTable)>,
-    /// The installation's flags (`WOKE_TASK`, `RAN_OUT`, `SLICE_ENDED`,
-    /// `DEFER_TASK_WAKE`), one byte so that an installation resets them with
-    /// one store.
-    flags: Cell<u8>,
     /// The installation's time slice, read only on the slow path.
     slice: Cell<Option<Slice>>,
     /// The clock at the installation's first check (only with a slice);
@@ -133,6 +159,11 @@ const RAN_OUT: u8 = 1 << 1;
 const SLICE_ENDED: u8 = 1 << 2;
 /// Running out leaves the task's own waker unwoken.
 const DEFER_TASK_WAKE: u8 = 1 << 3;
+/// Dropping a cooperation without progress gives nothing back: set once the
+/// time slice has ended, and once the owner has let go of the cell (a
+/// detached cell's counter never changes again). Cleared by each
+/// installation.
+const NO_REFUNDS: u8 = 1 << 4;
 
 /// A borrow of a live cell that keeps the pointer's full provenance (a
 /// reference would not do: the last cooperation may free the cell through it).
@@ -235,8 +266,7 @@ impl BudgetCell {
             // Sticky: every later take finds the segment empty and
             // `SLICE_ENDED`, and units given back from now on stay spent.
             // `reserve` keeps what was never taken, for the metrics.
-            self.set(SLICE_ENDED);
-            self.refunds.set(false);
+            self.set(SLICE_ENDED | NO_REFUNDS);
             self.run_out(waker);
             return None;
         }
@@ -353,7 +383,7 @@ pub(crate) unsafe fn drop_cooperation(data: *const ()) {
         // SAFETY: the caller's promise: `data` holds one counted hold, so the
         // cell is alive until `release` below gives it back.
         let cell = unsafe { &*cell };
-        if cell.refunds.get() && cell.remaining.get() < restore {
+        if !cell.has(NO_REFUNDS) && cell.remaining.get() < restore {
             cell.remaining.set(restore);
         }
     }
@@ -379,7 +409,6 @@ impl OwnedCell {
         let cell = Box::new(BudgetCell {
             remaining: Cell::new(remaining),
             reserve: Cell::new(0),
-            refunds: Cell::new(true),
             taken: Cell::new(0),
             released: Cell::new(0),
             attached: Cell::new(true),
@@ -404,8 +433,14 @@ impl OwnedCell {
         self.cell().effective_remaining()
     }
 
-    /// Resets the cell to `config`, runs `f` with a borrow of it (to install
-    /// on `cx` for the poll), and restores the module invariant before
+    /// Whether the last installation ran out (false before the first, and
+    /// after one that unwound).
+    pub(crate) fn ran_out(&self) -> bool {
+        self.cell().has(RAN_OUT)
+    }
+
+    /// Resets the cell to `config`, runs `f` with a borrow of it and the
+    /// executor's waker behind `waker` (to install for the poll), and restores the module invariant before
     /// returning or unwinding. Returns what `f` returned and what the
     /// installation did. If `f` unwinds, the units are put back to what they
     /// were before.
@@ -417,20 +452,19 @@ impl OwnedCell {
     pub(crate) fn install<R>(
         &mut self,
         config: &Config,
-        cx: &mut Context<'_>,
-        f: impl FnOnce(CellRef<'_>, &mut Context<'_>) -> R,
+        waker: &Waker,
+        f: impl FnOnce(CellRef<'_>, TaskWaker<'_>) -> R,
     ) -> (R, Outcome) {
         let cell = self.cell();
-        let before = cell.effective_remaining();
-        let task_waker = carrier::task_waker(cx.waker());
-        cell.task_waker
-            .set((task_waker.data(), ptr::from_ref(task_waker.vtable())));
+        let before = Snapshot::of(cell);
+        let task_waker = carrier::task_waker(waker);
+        let id = task_waker.get();
+        cell.task_waker.set((id.data(), ptr::from_ref(id.vtable())));
         cell.flags.set(if config.defer_task_wake {
             DEFER_TASK_WAKE
         } else {
             0
         });
-        cell.refunds.set(true);
         // The slice fields are read only on the slow path with `reserve >
         // 0`, which only an installation with a slice sets: a budget of units
         // alone leaves them as they are.
@@ -458,17 +492,17 @@ impl OwnedCell {
             ptr: guard.owner.ptr,
             _borrow: PhantomData,
         };
-        let out = f(cell, cx);
+        let out = f(cell, task_waker);
         guard.returned();
         // Read before a detach, which hands this cell to the cooperations
-        // that outlive the installation; they never change it again.
+        // that outlive the installation; they never change it again. The
+        // sum is at most `units` (module invariant): plain arithmetic.
         let cell = self.cell();
+        let left = cell.remaining.get().wrapping_add(cell.reserve.get());
+        debug_assert!(left <= config.units, "more units left than given");
         let outcome = Outcome {
-            spent: config
-                .units
-                .saturating_sub(cell.remaining.get().saturating_add(cell.reserve.get())),
-            ran_out: cell.has(RAN_OUT),
-            slice_ended: cell.has(SLICE_ENDED),
+            spent: config.units.wrapping_sub(left),
+            flags: cell.flags.get(),
         };
         self.detach_if_shared();
         (out, outcome)
@@ -487,7 +521,13 @@ impl OwnedCell {
     #[cold]
     #[inline(never)]
     fn detach(&mut self) {
-        let fresh = Self::fresh(self.cell().effective_remaining());
+        let cell = self.cell();
+        let fresh = Self::fresh(cell.effective_remaining());
+        // What the installation did stays readable on the new cell.
+        fresh
+            .cell()
+            .flags
+            .set(cell.flags.get() & (RAN_OUT | SLICE_ENDED));
         let old = core::mem::replace(self, fresh);
         // `old`'s Drop detaches it; its cooperations free it when they go.
         drop(old);
@@ -498,7 +538,7 @@ impl Drop for OwnedCell {
     fn drop(&mut self) {
         let cell = self.cell();
         cell.attached.set(false);
-        cell.refunds.set(false);
+        cell.set(NO_REFUNDS);
         if cell.taken.get() == cell.released.get() {
             // SAFETY: no cooperation holds the cell and the owner lets go
             // now; the pointer came from `Box::into_raw` (via `Box::leak`) in
@@ -508,13 +548,35 @@ impl Drop for OwnedCell {
     }
 }
 
+/// The units of a cell as an installation found them, to put back if it
+/// unwinds: the raw bytes, so that taking the snapshot is three loads.
+#[derive(Clone, Copy)]
+struct Snapshot {
+    remaining: u8,
+    reserve: u8,
+    flags: u8,
+}
+
+impl Snapshot {
+    #[inline]
+    fn of(cell: &BudgetCell) -> Self {
+        Self {
+            remaining: cell.remaining.get(),
+            reserve: cell.reserve.get(),
+            flags: cell.flags.get(),
+        }
+    }
+}
+
 /// Restores the invariant if an installation unwinds: the units go back to
-/// what they were before, and the cell is detached if cooperations outlive
-/// the poll. On return, [`UnwindGuard::returned`] disarms it.
+/// what they were before (as [`OwnedCell::remaining`] reads them), the
+/// installation is not reported as having run out, and the cell is detached
+/// if cooperations outlive the poll. On return, [`UnwindGuard::returned`]
+/// disarms it.
 struct UnwindGuard<'a> {
     owner: &'a mut OwnedCell,
-    /// The units before the installation.
-    before: u8,
+    /// The cell before the installation.
+    before: Snapshot,
 }
 
 impl UnwindGuard<'_> {
@@ -529,14 +591,13 @@ impl UnwindGuard<'_> {
 impl Drop for UnwindGuard<'_> {
     #[cold]
     fn drop(&mut self) {
-        // Unwinding: the provider is left as it was before the poll, and no
-        // take of a later installation before it resets the cell finds a
-        // clock check due or the slice ended.
+        // Unwinding: the provider reads as it did before the poll (units
+        // left, a slice that had ended), without `RAN_OUT`. A later
+        // installation resets every field before its first take.
         let cell = self.owner.cell();
-        cell.remaining.set(self.before);
-        cell.reserve.set(0);
-        cell.refunds.set(true);
-        cell.flags.set(cell.flags.get() & !SLICE_ENDED);
+        cell.remaining.set(self.before.remaining);
+        cell.reserve.set(self.before.reserve);
+        cell.flags.set(self.before.flags & !RAN_OUT);
         self.owner.detach_if_shared();
     }
 }

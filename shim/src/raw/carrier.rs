@@ -120,17 +120,30 @@ fn as_carrier<'w, P: Payload>(waker: &'w Waker) -> Option<&'w Carrier<'w, P>> {
     }
 }
 
+/// The executor's own waker behind a context: never a carrier. Only
+/// [`task_waker`] makes one, so [`install_for`] cannot wrap a carrier.
+#[derive(Clone, Copy)]
+pub(crate) struct TaskWaker<'a>(&'a Waker);
+
+impl<'a> TaskWaker<'a> {
+    /// The waker.
+    #[inline]
+    pub(crate) fn get(self) -> &'a Waker {
+        self.0
+    }
+}
+
 /// The executor's own waker behind `waker`: `waker` itself unless it is a
 /// carrier.
 #[inline]
-pub(crate) fn task_waker(waker: &Waker) -> &Waker {
+pub(crate) fn task_waker(waker: &Waker) -> TaskWaker<'_> {
     if ptr::eq(waker.vtable(), &CARRIER_VTABLE) {
         // SAFETY: `waker` has the carrier vtable and is borrowed, so it is
         // lent inside the `install` that made it; the result is tied to
         // that borrow.
-        unsafe { frame_waker(waker.data()) }
+        TaskWaker(unsafe { frame_waker(waker.data()) })
     } else {
-        waker
+        TaskWaker(waker)
     }
 }
 
@@ -174,13 +187,24 @@ pub(crate) fn lookup<'a, P: Payload + 'a>(cx: &'a Context<'_>) -> Option<(P, &'a
 ///
 /// The context given to `f` has the same executor waker as `cx` (unwrapped if
 /// `cx` already carries a provider: the innermost installation wins).
+#[inline]
 pub(crate) fn install<P: Payload, R>(
     cx: &mut Context<'_>,
     payload: P,
     f: impl FnOnce(&mut Context<'_>) -> R,
 ) -> R {
+    install_for(task_waker(cx.waker()), payload, f)
+}
+
+/// [`install`], for a caller that has already unwrapped the executor's
+/// waker (and so does not pay for it twice).
+pub(crate) fn install_for<P: Payload, R>(
+    waker: TaskWaker<'_>,
+    payload: P,
+    f: impl FnOnce(&mut Context<'_>) -> R,
+) -> R {
     let carrier = Carrier {
-        waker: task_waker(cx.waker()),
+        waker: waker.get(),
         payload,
         context: Cell::new(ptr::null()),
     };
