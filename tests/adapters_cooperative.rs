@@ -3,6 +3,8 @@
 //! nothing; with the budget spent it returns `Pending` without polling the
 //! inner future, and the task is woken.
 
+#![cfg(feature = "std")] // `Budget` needs an allocator; the facade's `std` turns it on.
+
 mod support;
 
 use std::cell::Cell;
