@@ -109,15 +109,15 @@ fn a_time_slice_ends_the_shared_budget_with_units_left() {
     // tick per item, every other item from tokio's channel.
     let slice = TimeSlice::with_clock(40, now).check_every(8);
 
-    // With the tokio bridge the clock is read at every 8th Context-based
-    // operation and the slice starts at the first read (14 items in); at the
-    // 32nd, 62 items in, 48 ticks have passed, the slice is over, the rest of
-    // tokio's budget is spent, and the poll yields. Units are tokio's: every
-    // item counts.
+    // With the tokio bridge the clock is read by `Budget`'s rule, counting
+    // Context-based operations: first at the 9th (16 items in, where the
+    // slice starts), then every 8th; at the 33rd, 64 items in, 48 ticks
+    // have passed, the slice is over, the rest of tokio's budget is spent,
+    // and the poll yields. Units are tokio's: every item counts.
     let log = PollLog::default();
     let work = Budgeted::with_units(ticking(log.clone()), 128).with_time_slice(slice);
     let metrics = run_metered(&log, work);
-    assert_eq!(log.per_poll(), [62, 62, 62, 62, 52]);
+    assert_eq!(log.per_poll(), [64, 64, 64, 64, 44]);
     assert_eq!(
         metrics,
         BudgetMetrics {

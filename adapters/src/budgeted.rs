@@ -138,7 +138,9 @@ pin_project_lite::pin_project! {
     /// larger than the task at most.
     ///
     /// Where the slice is checked: at Context-based operations
-    /// (`poll_cooperate`), every [`TimeSlice::check_interval`] units. With the
+    /// (`poll_cooperate`), by [`TimeSlice`]'s rule (first at the
+    /// `check_interval + 1`-th, where the slice starts, then every
+    /// [`TimeSlice::check_interval`]), with or without the bridge. With the
     /// `tokio` bridge, tokio's own types draw from tokio's budget without
     /// asking this library, so they never read the clock: a task that uses
     /// only tokio's types gets its units and no slice. When the slice ends at

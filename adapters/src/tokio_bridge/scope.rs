@@ -134,16 +134,18 @@ fn poll_counted<F: Future>(
 }
 
 /// tokio's budget, ended early by a time slice where this library gets
-/// control: at each Context-based `poll_cooperate`, the clock is read every
-/// `check_interval` units; once the slice is over, the rest of tokio's budget
-/// is spent, so tokio's own types yield at their next operation too. As with
-/// `Budget`'s slices, the slice starts at the first read, so that a poll of
-/// fewer units never reads the clock.
+/// control: at Context-based `poll_cooperate`s, the clock is read by the rule
+/// of `Budget`'s slices (first at the `check_interval + 1`-th, where the
+/// slice starts, then every `check_interval`), so a poll of `check_interval`
+/// operations or fewer never reads it. Once the slice is over, the rest of
+/// tokio's budget is spent, so tokio's own types yield at their next
+/// operation too.
 struct SlicedTokio {
     slice: TimeSlice,
     /// The clock at the first read.
     started: Cell<Option<u64>>,
-    taken: Cell<u8>,
+    /// Context-based `poll_cooperate` calls so far.
+    taken: Cell<u32>,
     ended: Cell<bool>,
     /// Units of tokio's budget spent to end it.
     burnt: Cell<u8>,
@@ -164,9 +166,10 @@ impl SlicedTokio {
 impl CooperationProvider for SlicedTokio {
     fn poll_cooperate(&self, waker: &Waker) -> Poll<Cooperation> {
         if !self.ended.get() {
-            let taken = self.taken.get().wrapping_add(1);
+            let taken = self.taken.get().saturating_add(1);
             self.taken.set(taken);
-            if taken % self.slice.check_interval() == 0 {
+            let every = u32::from(self.slice.check_interval());
+            if taken > every && (taken - 1) % every == 0 {
                 let now = self.slice.now();
                 let started = self.started.get().unwrap_or(now);
                 self.started.set(Some(started));
