@@ -25,9 +25,9 @@ use crate::cooperation::CooperationVTable;
 use crate::provider::CooperationProvider;
 #[cfg(feature = "alloc")]
 use crate::raw::budget_cell::{self, CellRef};
-use crate::raw::carrier::{self, Payload};
 #[cfg(feature = "alloc")]
 use crate::raw::carrier::TaskWaker;
+use crate::raw::carrier::{self, Payload};
 
 /// What is installed for a poll.
 ///
