@@ -57,6 +57,12 @@ fn main() {
     group.bench_function("floor: a bare Cell<u8> counter, check + decrement", |b| {
         b.iter_custom(support::counter_floor);
     });
+    group.bench_function(
+        "floor for a Context-carried counter: lookup + check + decrement",
+        |b| {
+            b.iter_custom(support::context_counter_floor);
+        },
+    );
     // The time-aware budget reads its clock every 16 units of an installation
     // (refunded units are taken again without a read), so both figures
     // below install afresh per 100 operations: the first is the twin of the
@@ -98,6 +104,12 @@ fn main() {
             "floor: has_budget_remaining + poll_proceed + made_progress",
             |b| {
                 b.iter_custom(|iters| tokio.in_task(support::tokio_provider_floor, iters));
+            },
+        );
+        group.bench_function(
+            "floor for a Context-carried tokio provider: lookup + the same tokio calls",
+            |b| {
+                b.iter_custom(|iters| tokio.in_task(support::context_tokio_floor, iters));
             },
         );
         group.finish();

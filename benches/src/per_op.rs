@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use coop_compat::{Budget, ContextExt, TimeSlice};
 use tokio::task::coop;
 
+use crate::context_floor;
+
 /// A compiler barrier between operations: the optimiser must assume that all
 /// memory it cannot see changed (the context, the budget, thread-locals), so
 /// every operation looks its budget up again, as a primitive's `poll` does,
@@ -270,6 +272,64 @@ pub fn counter_floor(iters: u64) -> Duration {
         }
     }
     start.elapsed()
+}
+
+/// (c00) The floor under (c) for the method: a counter found through a
+/// stable `Context`. A minimal hand-written carrier
+/// (`benches/src/context_floor.rs`): per operation, the context's
+/// waker's vtable compared with a static by address, the frame read behind
+/// its data, the frame's recorded context address compared with `cx`, then
+/// (c0)'s check and decrement of a `Cell<u8>` in that frame, through the
+/// same barrier. The counter is refilled per batch through the same lookup,
+/// where (c) refunds its outer cooperation. Not a usable provider (no
+/// refunds, no cooperations that may outlive the poll, no thread-local
+/// fallback): only the bound.
+pub fn context_counter_floor(iters: u64) -> Duration {
+    context_floor::with_carrier(0, |cx| {
+        let cx = black_box(cx); // opaque from here on, like a `poll` argument
+        let start = Instant::now();
+        for n in batches(iters) {
+            let Some(frame) = context_floor::lookup(cx) else {
+                panic!("the carrier's own context found no frame");
+            };
+            frame.counter.set(128);
+            for _ in 0..n {
+                barrier();
+                let Some(frame) = context_floor::lookup(cx) else {
+                    unreachable!("the carrier's own context finds its frame");
+                };
+                let units = frame.counter.get();
+                assert!(units != 0, "the batch keeps 28 units in hand");
+                frame.counter.set(units - 1);
+            }
+        }
+        start.elapsed()
+    })
+}
+
+/// (d00) The floor under (d) for the method: a tokio-backed provider found
+/// through a stable `Context`. The lookup of (c00) (the frame's counter is
+/// not used), then the tokio calls of (d0). Call inside a tokio task
+/// ([`Tokio::in_task`]): the operations run under the task's tokio budget,
+/// with the carrier's context (whose waker the outer guard would wake only
+/// if it said `Pending`, which it does not).
+pub fn context_tokio_floor(_task_cx: &mut Context<'_>, iters: u64) -> Duration {
+    context_floor::with_carrier(0, |cx| {
+        on_tokio_budget(cx, iters, |cx| {
+            assert!(
+                context_floor::lookup(cx).is_some(),
+                "the carrier's own context finds its frame"
+            );
+            assert!(
+                coop::has_budget_remaining(),
+                "the outer guard keeps 27 units in hand"
+            );
+            let mut noop = Context::from_waker(Waker::noop());
+            if let Poll::Ready(guard) = coop::poll_proceed(&mut noop) {
+                guard.made_progress();
+            }
+        })
+    })
 }
 
 /// (d') The same with nothing installed: `poll_cooperate`'s fallback finds

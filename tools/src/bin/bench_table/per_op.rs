@@ -34,6 +34,10 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
             support::counter_floor,
         ),
         Figure::new(
+            "(c00) floor for a Context-carried counter: lookup + check + decrement",
+            support::context_counter_floor,
+        ),
+        Figure::new(
             "(c1) (c), a fresh Budget::install per 100 ops instead of a refund",
             support::budget_fresh_installations,
         ),
@@ -57,6 +61,7 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
         None,
         None,
         None,
+        None,
         Some((2.0, "issue 2")),
     ];
     #[cfg(feature = "tokio")]
@@ -76,16 +81,40 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
             |n| tokio.in_task(support::tokio_provider_floor, n),
         ));
         limits.push(None);
+        ops.push(Figure::new(
+            "(d00) floor for a Context-carried tokio provider: lookup + the calls of (d0)",
+            |n| tokio.in_task(support::context_tokio_floor, n),
+        ));
+        limits.push(None);
     }
     measure(&mut ops);
     header(
         "Per operation, against (a) tokio's own budget (batches of 100 under an outer guard, see benches/README.md)",
         "ns/op",
     );
+    // (c) and (d) over their floors: the method's (a provider found through
+    // a stable Context) and the bare one, medians of per-round ratios.
+    let position = |prefix: &str| ops.iter().position(|f| f.label.starts_with(prefix));
+    let over_floors = |i: usize, name: &str, floors: [&str; 2]| -> String {
+        floors
+            .iter()
+            .filter_map(|floor| {
+                let f = position(&format!("{floor} "))?;
+                let r = median_ratio(&ops, |s| s[i] / s[f]);
+                Some(format!("; {name}/{floor} = {r:.2}"))
+            })
+            .collect()
+    };
     for (i, figure) in ops.iter().enumerate() {
         let ratio = median_ratio(&ops, |s| s[i] / s[0]);
         let note = if i == 0 {
             "baseline".to_owned()
+        } else if figure.label.starts_with("(c) ") {
+            let floors = over_floors(i, "(c)", ["(c00)", "(c0)"]);
+            format!("{}{floors}", verdict(ratio, limits[i]))
+        } else if figure.label.starts_with("(d) ") {
+            let floors = over_floors(i, "(d)", ["(d00)", "(d0)"]);
+            format!("{}{floors}", verdict(ratio, limits[i]))
         } else if figure.label.starts_with("(c1)") {
             "comparison for (c2): the same installations, no time slice".to_owned()
         } else if figure.label.starts_with("(c2)") {
@@ -98,6 +127,9 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
                 every + 1,
                 support::clock_reads(support::BATCH, every),
             )
+        } else if figure.label.starts_with("(c00)") || figure.label.starts_with("(d00)") {
+            "comparison: the floor of the method, a provider found through a stable Context"
+                .to_owned()
         } else if figure.label.contains("floor") {
             "comparison: a lower bound no design can beat (benches/README.md)".to_owned()
         } else if i == 1 && cfg!(feature = "tokio") {
