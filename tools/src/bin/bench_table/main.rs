@@ -53,6 +53,13 @@ fn main() {
         features.join(","),
         RUN_TARGET.as_millis(),
     );
+    if cfg!(task_coop_no_metrics) {
+        // The A/B of benches/README.md ("What the metrics cost"): the cfg
+        // reaches task-coop through RUSTFLAGS, as it reaches this binary.
+        println!(
+            "this build: Budget WITHOUT metrics (--cfg task_coop_no_metrics), for the A/B only"
+        );
+    }
 
     per_op::print_per_operation(&tokio);
     #[cfg(feature = "futures")]
