@@ -6,7 +6,8 @@
 //! For each thread count T, an `async_executor::Executor` run by T threads
 //! polls [`TASKS_PER_THREAD`] × T self-waking tasks, each doing one budgeted
 //! operation (`poll_cooperate` + `made_progress`) per poll, as each
-//! [`Kind`]: unwrapped, in `CoopCompat::wrap` (the shared global runtime),
+//! [`Kind`]: unwrapped, in `CoopCompat::wrap` (the global runtime, a shard
+//! per thread),
 //! the floor (`CoopCompat::with_handle` with a runtime per task: the same
 //! work, nothing of tokio's shared), the prototype scope of
 //! `coop_benches::scope_prototype`, and async-compat's `Compat`. Every
@@ -35,8 +36,8 @@ pub const TWO_THREAD_BAR: f64 = 1.25;
 pub enum Kind {
     /// (a) Not wrapped: the executor's own cost and the operation.
     Unwrapped,
-    /// (b) `CoopCompat::wrap`: a budget scope per poll on the shared global
-    /// runtime.
+    /// (b) `CoopCompat::wrap`: a budget scope per poll on the global
+    /// runtime, on the shard this thread was given.
     Wrap,
     /// (c) The floor: `CoopCompat::with_handle` with a tokio runtime per
     /// task, so that nothing of tokio's is shared between threads.
@@ -63,7 +64,7 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Unwrapped => "(a) unwrapped",
-            Kind::Wrap => "(b) CoopCompat::wrap, global runtime",
+            Kind::Wrap => "(b) CoopCompat::wrap, global runtime (a shard per thread)",
             Kind::Floor => "(c) floor: with_handle, a runtime per task",
             Kind::Prototype => "(p) prototype: a scope runtime per thread",
             Kind::AsyncCompat => "(d) async_compat::Compat, no budget",

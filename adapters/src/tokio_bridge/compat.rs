@@ -28,8 +28,12 @@ pin_project! {
     /// # What can go wrong
     ///
     /// * Opening tokio's budget scope costs a few tens of nanoseconds per
-    ///   poll, more when several threads share one runtime (tokio takes a
-    ///   mutex to seed each scope's random generator). With a counting
+    ///   poll, more when several threads share one runtime (tokio clones its
+    ///   handle and takes a mutex to seed each scope's random generator). The
+    ///   global runtime has a shard per core and gives each thread its own,
+    ///   so threads share it only beyond one per core; a handle given with
+    ///   [`with_handle`](Self::with_handle) is shared by every thread that
+    ///   polls with it. With a counting
     ///   provider installed by the foreign executor, reading back tokio's
     ///   remaining units costs about 3 ns a unit.
     /// * Inside the root future of `Runtime::block_on` wrapped in tokio's own
@@ -64,8 +68,9 @@ impl<F> CoopCompat<F> {
     ///   units, or fewer if the executor installed a `task_coop` provider with
     ///   fewer left (which is charged afterwards for what the poll spent).
     ///   The runtime is the one this thread has entered, else a global
-    ///   runtime started on first use (see [`with_handle`](Self::with_handle)
-    ///   to choose one).
+    ///   runtime started on first use: one shard (a one-worker runtime) per
+    ///   core, each thread keeping the shard it is given first (see
+    ///   [`with_handle`](Self::with_handle) to choose a runtime).
     ///
     /// # Examples
     ///

@@ -21,8 +21,13 @@
 //! directly, with the budget lowered to the units asked for.
 //!
 //! What can go wrong: opening the scope costs a few tens of nanoseconds per
-//! poll (more when several threads share one runtime: tokio takes a mutex to
-//! seed each scope's random generator); lowering the budget costs about 4 ns
+//! poll, more when several threads open scopes on one runtime: tokio's
+//! `block_on` clones the runtime's handle (a reference count) and takes a
+//! mutex to seed each scope's random generator, and tokio's public API has
+//! no other way to open a scope. The global runtime gives each thread a shard
+//! of its own (`runtime`), so that this is shared only with the threads of
+//! the same shard; a handle given with `with_handle` is shared by every
+//! thread that polls with it. Lowering the budget costs about 4 ns
 //! per unit taken away; with a counting provider installed by the foreign
 //! executor, reading back tokio's remaining units costs about 3 ns a unit.
 //! tokio's budget holds at most 128 units per scope, so a poll asked to run
