@@ -241,16 +241,21 @@ pub fn tokio_budget_installed(cx: &mut Context<'_>, iters: u64) -> Duration {
 /// (`poll_proceed` with a no-op waker + `made_progress`). No lookup, no
 /// dispatch. Call inside a tokio task.
 pub fn tokio_provider_floor(cx: &mut Context<'_>, iters: u64) -> Duration {
-    on_tokio_budget(cx, iters, |_| {
-        assert!(
-            coop::has_budget_remaining(),
-            "the outer guard keeps 27 units in hand"
-        );
-        let mut noop = Context::from_waker(Waker::noop());
-        if let Poll::Ready(guard) = coop::poll_proceed(&mut noop) {
-            guard.made_progress();
-        }
-    })
+    on_tokio_budget(cx, iters, |_| tokio_provider_calls())
+}
+
+/// The tokio calls of (d0) and (d00): a unit checked (`has_budget_remaining`)
+/// and spent (`poll_proceed` with a no-op waker + `made_progress`).
+#[inline(always)]
+fn tokio_provider_calls() {
+    assert!(
+        coop::has_budget_remaining(),
+        "the outer guard keeps 27 units in hand"
+    );
+    let mut noop = Context::from_waker(Waker::noop());
+    if let Poll::Ready(guard) = coop::poll_proceed(&mut noop) {
+        guard.made_progress();
+    }
 }
 
 /// (c0) The floor under (c): a bare `Cell<u8>` counter checked and
@@ -320,14 +325,7 @@ pub fn context_tokio_floor(_task_cx: &mut Context<'_>, iters: u64) -> Duration {
                 context_floor::lookup(cx).is_some(),
                 "the carrier's own context finds its frame"
             );
-            assert!(
-                coop::has_budget_remaining(),
-                "the outer guard keeps 27 units in hand"
-            );
-            let mut noop = Context::from_waker(Waker::noop());
-            if let Poll::Ready(guard) = coop::poll_proceed(&mut noop) {
-                guard.made_progress();
-            }
+            tokio_provider_calls();
         })
     })
 }
