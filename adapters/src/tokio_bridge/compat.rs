@@ -27,7 +27,7 @@ pin_project! {
     ///
     /// # What can go wrong
     ///
-    /// * Opening tokio's budget scope costs a few tens of nanoseconds per
+    /// * Opening tokio's budget scope costs about a hundred nanoseconds per
     ///   poll, more when several threads share one runtime (tokio clones its
     ///   handle and takes a mutex to seed each scope's random generator). The
     ///   global runtime has a shard per core and gives each thread its own,

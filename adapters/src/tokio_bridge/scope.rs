@@ -20,7 +20,7 @@
 //! Inside a tokio task the task's budget is already in force: the poll runs
 //! directly, with the budget lowered to the units asked for.
 //!
-//! What can go wrong: opening the scope costs a few tens of nanoseconds per
+//! What can go wrong: opening the scope costs about a hundred nanoseconds per
 //! poll, more when several threads open scopes on one runtime: tokio's
 //! `block_on` clones the runtime's handle (a reference count) and takes a
 //! mutex to seed each scope's random generator, and tokio's public API has
