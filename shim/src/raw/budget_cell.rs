@@ -440,8 +440,8 @@ impl OwnedCell {
     }
 
     /// Resets the cell to `config`, runs `f` with a borrow of it and the
-    /// executor's waker behind `waker` (to install for the poll), and restores the module invariant before
-    /// returning or unwinding. Returns what `f` returned and what the
+    /// executor's waker behind `waker` (to install for the poll), and
+    /// restores the module invariant before returning or unwinding. Returns what `f` returned and what the
     /// installation did. If `f` unwinds, the units are put back to what they
     /// were before.
     ///
