@@ -36,17 +36,12 @@
 //! any provider carried in a `Context` must pay per lookup, without being a
 //! usable provider ([`context_counter_floor`], [`context_tokio_floor`]).
 //!
-//! [`scope_prototype`] is a prototype of `CoopCompat`'s per-poll scope with
-//! no shared lock (issue 11), timed beside the real one by `thread_scaling`.
-//!
 //! The package's features (`tokio`, `futures`, both on by default) are the
 //! facade's: the figures depend on the build.
 
 mod context_floor;
 pub mod per_op;
 pub mod per_poll;
-#[cfg(feature = "tokio")]
-pub mod scope_prototype;
 
 pub use per_op::*;
 pub use per_poll::*;

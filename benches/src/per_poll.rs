@@ -29,30 +29,6 @@ pub enum PollTask {
     /// for a task that spawns nothing and sets no timer.
     #[cfg(feature = "tokio")]
     CoopCompatOwnRuntime(usize),
-    /// `Op` inside the prototype scope of [`scope_prototype`](crate::scope_prototype)
-    /// (a budget scope opened on a runtime private to the polling thread,
-    /// the shared runtime of [`shared_runtime`] entered inside).
-    #[cfg(feature = "tokio")]
-    PrivateScope,
-}
-
-/// A multi-thread runtime built like `CoopCompat`'s global one (one worker
-/// per core, at most 16, IO and timers), for figures that need a shared
-/// runtime's handle outside the library: the prototype's.
-#[cfg(feature = "tokio")]
-pub fn shared_runtime() -> &'static tokio::runtime::Handle {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RUNTIME
-        .get_or_init(|| {
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(cores.clamp(1, 16))
-                .enable_all()
-                .thread_name("coop-benches-shared")
-                .build()
-                .expect("build a tokio runtime")
-        })
-        .handle()
 }
 
 /// The handle of the tokio runtime of task number `task`, one runtime per
@@ -107,11 +83,6 @@ pub fn poll_task(kind: PollTask, polls: u64) -> std::pin::Pin<Box<dyn Future<Out
         PollTask::CoopCompatOwnRuntime(task) => Box::pin(coop_compat::CoopCompat::with_handle(
             self_waking(polls, true),
             runtime_of_task(task),
-        )),
-        #[cfg(feature = "tokio")]
-        PollTask::PrivateScope => Box::pin(crate::scope_prototype::PrivateScope::new(
-            self_waking(polls, true),
-            shared_runtime().clone(),
         )),
     }
 }

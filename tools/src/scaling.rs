@@ -7,10 +7,9 @@
 //! polls [`TASKS_PER_THREAD`] × T self-waking tasks, each doing one budgeted
 //! operation (`poll_cooperate` + `made_progress`) per poll, as each
 //! [`Kind`]: unwrapped, in `CoopCompat::wrap` (the global runtime, a shard
-//! per thread),
-//! the floor (`CoopCompat::with_handle` with a runtime per task: the same
-//! work, nothing of tokio's shared), the prototype scope of
-//! `coop_benches::scope_prototype`, and async-compat's `Compat`. Every
+//! per thread), the floor (`CoopCompat::with_handle` with a runtime per
+//! task: the same work, nothing of tokio's shared), and async-compat's
+//! `Compat`. Every
 //! (T, kind) figure runs about 20 ms per round; the rounds are interleaved
 //! over all figures, and every ratio is the median of its per-round values.
 
@@ -42,9 +41,6 @@ pub enum Kind {
     /// (c) The floor: `CoopCompat::with_handle` with a tokio runtime per
     /// task, so that nothing of tokio's is shared between threads.
     Floor,
-    /// (p) The prototype scope: a runtime private to each thread opens the
-    /// budget scope, the shared runtime is entered inside.
-    Prototype,
     /// (d) `async_compat::Compat`: the shared runtime entered per poll, no
     /// budget scope.
     AsyncCompat,
@@ -52,13 +48,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order of the table.
-    pub const ALL: [Kind; 5] = [
-        Kind::Unwrapped,
-        Kind::Wrap,
-        Kind::Floor,
-        Kind::Prototype,
-        Kind::AsyncCompat,
-    ];
+    pub const ALL: [Kind; 4] = [Kind::Unwrapped, Kind::Wrap, Kind::Floor, Kind::AsyncCompat];
 
     /// The row label.
     pub fn label(self) -> &'static str {
@@ -66,7 +56,6 @@ impl Kind {
             Kind::Unwrapped => "(a) unwrapped",
             Kind::Wrap => "(b) CoopCompat::wrap, global runtime (a shard per thread)",
             Kind::Floor => "(c) floor: with_handle, a runtime per task",
-            Kind::Prototype => "(p) prototype: a scope runtime per thread",
             Kind::AsyncCompat => "(d) async_compat::Compat, no budget",
         }
     }
@@ -76,7 +65,6 @@ impl Kind {
             Kind::Unwrapped => PollTask::Op,
             Kind::Wrap => PollTask::CoopCompat,
             Kind::Floor => PollTask::CoopCompatOwnRuntime(0),
-            Kind::Prototype => PollTask::PrivateScope,
             Kind::AsyncCompat => PollTask::AsyncCompat,
         }
     }
