@@ -54,7 +54,7 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Unwrapped => "(a) unwrapped",
-            Kind::Wrap => "(b) CoopCompat::wrap, global runtime (a shard per thread)",
+            Kind::Wrap => "(b) CoopCompat::wrap, sharded global runtime",
             Kind::Floor => "(c) floor: with_handle, a runtime per task",
             Kind::AsyncCompat => "(d) async_compat::Compat, no budget",
         }
