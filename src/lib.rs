@@ -58,7 +58,7 @@ pub use coop_adapters::CoopCompat;
 
 // Executor integration and the generic cooperative wrappers.
 #[cfg(feature = "std")]
-pub use coop_adapters::{budgeted, Budgeted, CooperativeExt, Tracked, Untracked};
+pub use coop_adapters::{budgeted, Budgeted, CooperativeExt, Settings, Tracked, Units, Untracked};
 pub use coop_adapters::{cooperative, Coop};
 
 // futures-rs adapters.

@@ -1,7 +1,8 @@
 //! Wrapping a task at spawn allocates nothing per task: `Budgeted` adds no
 //! allocation at creation, and none per poll; the only one is this thread's
 //! budget counter, made at the first budgeted poll on a thread and reused by
-//! every task and poll after it.
+//! every task and poll after it. And the default wrapper adds no bytes to
+//! the task: `Budgeted<F>` is the size of `F`.
 //!
 //! Counted with a global allocator that counts per thread, on `LocalPool`
 //! and on async-executor's `LocalExecutor` (both run by the test's thread),
@@ -16,10 +17,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::future::{poll_fn, Future};
 use std::hint::black_box;
+use std::mem::{size_of, size_of_val};
 use std::task::Poll;
 use std::thread;
 
-use coop_compat::{budgeted, Budgeted, ContextExt};
+use coop_compat::{budgeted, Budgeted, ContextExt, Units};
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 
@@ -169,6 +171,44 @@ fn wrapping_a_task_allocates_nothing() {
         }
     });
     assert_eq!(made, 0);
+}
+
+/// `Budgeted<F>` is the size of `F`; `Budgeted<F, Units>` keeps two bytes
+/// of units and reach, rounded up to `F`'s alignment (so at most 8 bytes for
+/// a task aligned to 8 or less).
+fn assert_sizes<F: Future>(task: F) {
+    let size = size_of_val(&task);
+    let align = std::mem::align_of::<F>();
+    assert_eq!(
+        size_of_val(&budgeted(task)),
+        size,
+        "budgeted(task) adds nothing"
+    );
+    assert_eq!(size_of::<Budgeted<F>>(), size);
+    assert_eq!(
+        size_of::<Budgeted<F, Units>>(),
+        (size + 2).next_multiple_of(align),
+        "a wrapper with units of its own keeps two bytes, aligned"
+    );
+    if align <= 8 {
+        assert!(size_of::<Budgeted<F, Units>>() <= size + 8);
+    }
+}
+
+#[test]
+fn the_default_wrapper_is_the_size_of_the_task() {
+    use std::future::ready;
+    assert_sizes(ready(())); // 1 byte
+    assert_sizes(ready([0u8; 7])); // 8 bytes, aligned to 1: 10 with units
+    assert_sizes(ready(0u64)); // 16 bytes, aligned to 8: 24 with units
+    assert_sizes(work(3)); // an `async fn`'s state
+    let connection = [7u64; 25]; // 200 bytes, like an idle connection's state
+    assert_sizes(async move {
+        poll_fn(|_| Poll::<()>::Pending).await;
+        black_box(connection);
+    });
+    assert_eq!(Budgeted::new(ready(5u8)).units(), 128);
+    assert_eq!(Budgeted::with_units(ready(5u8), 16).units(), 16);
 }
 
 #[test]

@@ -27,8 +27,8 @@
 //! executor each poll runs inside a tokio budget scope shared with
 //! Context-based primitives, exactly like `CoopCompat`,
 //! and inside a tokio task tokio's budget is lowered to the units asked for.
-//! That costs a tokio `block_on` per poll on a foreign executor (a few tens
-//! of nanoseconds, measured in the benches) and starts the global tokio
+//! That costs a tokio `block_on` per poll on a foreign executor (about a
+//! hundred nanoseconds, measured in the benches) and starts the global tokio
 //! runtime that `CoopCompat` uses if the thread has entered none.
 //! [`Budgeted::context_only`] leaves tokio's types out, for tasks that use
 //! none and do not want that cost. Without the `tokio` feature every
@@ -49,20 +49,28 @@
 //!   primitives 128 per poll together. On tokio, inside a tokio task, don't
 //!   wrap at all unless you want fewer units: the task already has tokio's
 //!   budget, which `poll_cooperate` uses by itself (feature `tokio`).
-//! * A `Budgeted` costs no heap: it holds its units (and is at most 8 bytes
-//!   larger than the task), and each poll borrows this thread's counter
-//!   ([`task_coop::with_budget`]), allocated once per thread.
+//! * A `Budgeted` costs no heap, and the default one ([`budgeted`],
+//!   [`Budgeted::new`]) no memory either: it is exactly the size of the
+//!   task, its units being
+//!   [`Budget::DEFAULT_UNITS`](task_coop::Budget::DEFAULT_UNITS). One made
+//!   with [`Budgeted::with_units`] or [`Budgeted::context_only`] keeps its
+//!   units: a [`Budgeted<F, Units>`](Units), two bytes larger than the task
+//!   before alignment, which can move a boxed task into the allocator's next
+//!   size class. Each poll borrows this thread's counter
+//!   ([`task_coop::with_budget`]), allocated once per thread. See
+//!   [`tracking`](crate::tracking) for what each kind keeps.
 
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use task_coop::{with_budget, with_budget_metered, Budget, BudgetMetrics, TimeSlice};
+use task_coop::{with_budget, with_budget_metered, BudgetMetrics, TimeSlice};
 
-use crate::tracking::{Tracked, Untracked};
+use crate::tracking::{Reach, Settings, Tracked, Units, Untracked};
 
 /// Wraps a task so that each of its polls runs under a fresh budget of
-/// [`Budget::DEFAULT_UNITS`] (128) units: see [`Budgeted`].
+/// [`Budget::DEFAULT_UNITS`](task_coop::Budget::DEFAULT_UNITS) (128) units:
+/// see [`Budgeted`].
 ///
 /// The same as [`Budgeted::new`] and
 /// `.budgeted()` (`CooperativeExt`).
@@ -84,21 +92,12 @@ pub fn budgeted<F: Future>(future: F) -> Budgeted<F> {
     Budgeted::new(future)
 }
 
-/// Which budgets a [`Budgeted`] reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reach {
-    /// Context-based primitives and, with the `tokio` feature, tokio's types.
-    Everything,
-    /// Context-based primitives only.
-    ContextOnly,
-}
-
 pin_project_lite::pin_project! {
     /// A task whose every poll runs under a fresh budget: see [`budgeted`]
     /// and [the module docs](crate::budgeted).
     ///
     /// `Send` and `Sync` when the task is: it holds nothing but the task and
-    /// its units.
+    /// what `T` keeps (nothing for the default; see [`Settings`]).
     ///
     /// # Examples
     ///
@@ -130,12 +129,12 @@ pin_project_lite::pin_project! {
     /// # Metrics and time slices
     ///
     /// [`with_metrics`](Self::with_metrics) and
-    /// [`with_time_slice`](Self::with_time_slice) turn a `Budgeted<F>` into a
-    /// `Budgeted<F, Tracked>`, which counts its polls, units spent and forced
-    /// yields, and may end each poll's budget early when a time slice is
-    /// over: "`units` or the slice, whichever comes first". The plain
-    /// `Budgeted<F>` (`Untracked`) keeps none of that and stays 8 bytes
-    /// larger than the task at most.
+    /// [`with_time_slice`](Self::with_time_slice) turn a `Budgeted<F>` (or a
+    /// `Budgeted<F, Units>`) into a `Budgeted<F, Tracked>`, which counts its
+    /// polls, units spent and forced yields, and may end each poll's budget
+    /// early when a time slice is over: "`units` or the slice, whichever
+    /// comes first". The plain `Budgeted<F>` keeps none of that and is the
+    /// size of the task; `Budgeted<F, Units>` keeps its units.
     ///
     /// Where the slice is checked: at Context-based operations
     /// (`poll_cooperate`), by [`TimeSlice`]'s rule (first at the
@@ -149,55 +148,68 @@ pin_project_lite::pin_project! {
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
     pub struct Budgeted<F, T = Untracked> {
-        units: u8,
-        reach: Reach,
-        tracking: T,
+        settings: T,
         #[pin]
         future: F,
     }
 }
 
 impl<F> Budgeted<F> {
-    /// Wraps `future` with a budget of [`Budget::DEFAULT_UNITS`] per poll,
+    /// Wraps `future` with a budget of
+    /// [`Budget::DEFAULT_UNITS`](task_coop::Budget::DEFAULT_UNITS) per poll,
     /// for Context-based primitives and, with the `tokio` feature, tokio's
-    /// types.
+    /// types. The wrapper is the size of `future`: it keeps nothing else.
     ///
     /// # Examples
     ///
     /// ```
-    /// let task = coop_adapters::Budgeted::new(async {});
+    /// let future = async {};
+    /// let size = std::mem::size_of_val(&future);
+    /// let task = coop_adapters::Budgeted::new(future);
     /// assert_eq!(task.units(), 128);
+    /// assert_eq!(std::mem::size_of_val(&task), size);
     /// ```
     pub fn new(future: F) -> Self {
-        Self::with_units(future, Budget::DEFAULT_UNITS)
+        Self {
+            settings: Untracked,
+            future,
+        }
     }
 
     /// Wraps `future` with a budget of `units` per poll, for Context-based
     /// primitives and, with the `tokio` feature, tokio's types (at most 128
     /// for those: see [the module docs](mod@crate::budgeted)).
     ///
+    /// The wrapper keeps its units: it is a `Budgeted<F, Units>`, two bytes
+    /// larger than `future` before alignment (see [`Units`]).
+    ///
     /// # Panics
     ///
-    /// If `units` is 0 (see [`Budget::with_units`]).
+    /// If `units` is 0 (see
+    /// [`Budget::with_units`](task_coop::Budget::with_units)).
     ///
     /// # Examples
     ///
     /// ```
-    /// let task = coop_adapters::Budgeted::with_units(async {}, 32);
+    /// use coop_adapters::{Budgeted, Units};
+    ///
+    /// let task: Budgeted<_, Units> = Budgeted::with_units(async {}, 32);
     /// assert_eq!(task.units(), 32);
     /// ```
-    pub fn with_units(future: F, units: u8) -> Self {
+    pub fn with_units(future: F, units: u8) -> Budgeted<F, Units> {
         Self::make(future, units, Reach::Everything)
     }
 
     /// Wraps `future` with a budget of `units` per poll for Context-based
     /// primitives only: tokio's own types inside are not budgeted on foreign
     /// executors, even with the `tokio` feature, and each poll costs no tokio
-    /// scope. For tasks that use no tokio types.
+    /// scope. For tasks that use no tokio types. Like
+    /// [`with_units`](Self::with_units), it is a `Budgeted<F, Units>`.
     ///
     /// # Panics
     ///
-    /// If `units` is 0 (see [`Budget::with_units`]).
+    /// If `units` is 0 (see
+    /// [`Budget::with_units`](task_coop::Budget::with_units)).
     ///
     /// # Examples
     ///
@@ -215,23 +227,23 @@ impl<F> Budgeted<F> {
     /// let out = task.as_mut().poll(&mut Context::from_waker(Waker::noop()));
     /// assert_eq!(out, Poll::Ready(Some(16)));
     /// ```
-    pub fn context_only(future: F, units: u8) -> Self {
+    pub fn context_only(future: F, units: u8) -> Budgeted<F, Units> {
         Self::make(future, units, Reach::ContextOnly)
     }
 
-    fn make(future: F, units: u8, reach: Reach) -> Self {
+    fn make(future: F, units: u8, reach: Reach) -> Budgeted<F, Units> {
         assert!(
             units > 0,
             "a budget of 0 units would never let a task make progress; use at least 1"
         );
-        Self {
-            units,
-            reach,
-            tracking: Untracked,
+        Budgeted {
+            settings: Units { units, reach },
             future,
         }
     }
+}
 
+impl<F, T: Settings> Budgeted<F, T> {
     /// Keeps this task's [`BudgetMetrics`], read with
     /// [`metrics`](Budgeted::metrics).
     ///
@@ -263,16 +275,14 @@ impl<F> Budgeted<F> {
     /// ```
     pub fn with_metrics(self) -> Budgeted<F, Tracked> {
         Budgeted {
-            units: self.units,
-            reach: self.reach,
-            tracking: Tracked::default(),
+            settings: self.settings.into_tracked(),
             future: self.future,
         }
     }
 
     /// Ends each poll's budget when `units` are spent or `slice` is over,
-    /// whichever comes first, and keeps metrics (see the type's docs for
-    /// where the slice is checked).
+    /// whichever comes first (replacing any slice set before), and keeps
+    /// metrics (see the type's docs for where the slice is checked).
     ///
     /// # Examples
     ///
@@ -304,40 +314,18 @@ impl<F> Budgeted<F> {
     /// assert!(metrics.units_spent < 128);
     /// ```
     pub fn with_time_slice(self, slice: impl Into<TimeSlice>) -> Budgeted<F, Tracked> {
-        self.with_metrics().with_time_slice(slice)
-    }
-}
-
-impl<F> Budgeted<F, Tracked> {
-    /// Ends each poll's budget when its units are spent or `slice` is over,
-    /// whichever comes first (replacing any slice set before).
-    pub fn with_time_slice(mut self, slice: impl Into<TimeSlice>) -> Self {
-        self.tracking.slice = Some(slice.into());
-        self
+        let mut tracked = self.with_metrics();
+        tracked.settings.slice = Some(slice.into());
+        tracked
     }
 
-    /// What the task's polls did so far: polls, units spent, forced yields
-    /// and those ended by the time slice. With the `tokio` bridge, units are
-    /// tokio's (read after each poll), and a forced yield is a poll that
-    /// returned `Pending` with the budget spent.
-    pub fn metrics(&self) -> BudgetMetrics {
-        self.tracking.metrics()
-    }
-
-    /// The time slice, if any.
-    pub fn time_slice(&self) -> Option<TimeSlice> {
-        self.tracking.time_slice()
-    }
-}
-
-impl<F, T> Budgeted<F, T> {
     /// Units each poll starts with.
     pub fn units(&self) -> u8 {
-        self.units
+        self.settings.units()
     }
 
     /// Whether tokio's types are budgeted too: true unless made with
-    /// [`context_only`](Self::context_only) or built without the `tokio`
+    /// [`context_only`](Budgeted::context_only) or built without the `tokio`
     /// feature.
     ///
     /// # Examples
@@ -349,9 +337,26 @@ impl<F, T> Budgeted<F, T> {
     /// assert_eq!(Budgeted::new(async {}).reaches_tokio(), cfg!(feature = "tokio"));
     /// ```
     pub fn reaches_tokio(&self) -> bool {
-        cfg!(feature = "tokio") && self.reach == Reach::Everything
+        cfg!(feature = "tokio") && self.settings.reaches_tokio_types()
+    }
+}
+
+impl<F> Budgeted<F, Tracked> {
+    /// What the task's polls did so far: polls, units spent, forced yields
+    /// and those ended by the time slice. With the `tokio` bridge, units are
+    /// tokio's (read after each poll), and a forced yield is a poll that
+    /// returned `Pending` with the budget spent.
+    pub fn metrics(&self) -> BudgetMetrics {
+        self.settings.metrics()
     }
 
+    /// The time slice, if any.
+    pub fn time_slice(&self) -> Option<TimeSlice> {
+        self.settings.time_slice()
+    }
+}
+
+impl<F, T> Budgeted<F, T> {
     /// The wrapped future, pinned.
     pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut F> {
         self.project().future
@@ -370,45 +375,28 @@ impl<F, T> Budgeted<F, T> {
     }
 }
 
-impl<F: Future> Future for Budgeted<F> {
+impl<F: Future, T: Settings> Future for Budgeted<F, T> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let units = *this.units;
+        let settings = this.settings;
+        let units = settings.units();
+        // Read before the metrics are borrowed; `Untracked` has none.
+        let slice = settings.slice();
+        let reaches_tokio = settings.reaches_tokio_types();
+        let metrics = settings.metrics_mut();
         #[cfg(feature = "tokio")]
-        if *this.reach == Reach::Everything {
-            return crate::tokio_bridge::scope::poll_shared(units, None, None, this.future, cx);
+        if reaches_tokio {
+            let track = metrics.map(|metrics| crate::tokio_bridge::scope::Track { metrics, slice });
+            return crate::tokio_bridge::scope::poll_shared(units, None, track, this.future, cx);
         }
+        #[cfg(not(feature = "tokio"))]
+        let _ = reaches_tokio;
         let future = this.future;
-        with_budget(cx, units, |cx| future.poll(cx))
-    }
-}
-
-impl<F: Future> Future for Budgeted<F, Tracked> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let units = *this.units;
-        let tracking = this.tracking;
-        #[cfg(feature = "tokio")]
-        if *this.reach == Reach::Everything {
-            let track = crate::tokio_bridge::scope::Track {
-                metrics: &mut tracking.metrics,
-                slice: tracking.slice,
-            };
-            return crate::tokio_bridge::scope::poll_shared(
-                units,
-                None,
-                Some(track),
-                this.future,
-                cx,
-            );
+        match metrics {
+            None => with_budget(cx, units, |cx| future.poll(cx)),
+            Some(metrics) => with_budget_metered(cx, units, slice, metrics, |cx| future.poll(cx)),
         }
-        let future = this.future;
-        with_budget_metered(cx, units, tracking.slice, &mut tracking.metrics, |cx| {
-            future.poll(cx)
-        })
     }
 }

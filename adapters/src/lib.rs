@@ -34,7 +34,7 @@ pub use coop::{cooperative, Coop};
 #[cfg(feature = "std")]
 pub use ext::CooperativeExt;
 #[cfg(feature = "std")]
-pub use tracking::{Tracked, Untracked};
+pub use tracking::{Settings, Tracked, Units, Untracked};
 #[cfg(feature = "futures")]
 #[cfg_attr(docsrs, doc(cfg(feature = "futures")))]
 pub mod channel;

@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 
 use coop_compat::{
     budgeted, cooperative, unconstrained, Budget, BudgetExt, Budgeted, ContextExt, Coop,
-    Cooperation, Unconstrained,
+    Cooperation, Tracked, Unconstrained, Units,
 };
 
 /// Polls `future` to completion on this thread, counting the polls.
@@ -52,17 +52,20 @@ fn main() {
     let mut task = pin!(unconstrained(drain(1000)));
     assert_eq!(budget.poll(task.as_mut(), &mut cx), Poll::Ready(1000));
 
-    // The spawn-time wrapper: 16 units a poll, so 1000 items take 63 polls.
+    // The spawn-time wrapper. The default keeps nothing but the task.
     let wrapped: Budgeted<_> = budgeted(drain(1000));
     assert_eq!(wrapped.units(), 128);
-    let (taken, polls) = run(Budgeted::with_units(drain(1000), 16));
+    assert_eq!(std::mem::size_of_val(&wrapped), std::mem::size_of_val(&drain(1000)));
+    // 16 units a poll, so 1000 items take 63 polls.
+    let sixteen: Budgeted<_, Units> = Budgeted::with_units(drain(1000), 16);
+    let (taken, polls) = run(sixteen);
     assert_eq!((taken, polls), (1000, 63));
-    let context_only: Budgeted<_> = Budgeted::context_only(drain(1000), 16);
+    let context_only: Budgeted<_, Units> = Budgeted::context_only(drain(1000), 16);
     assert!(!context_only.reaches_tokio());
     assert_eq!(run(context_only), (1000, 63));
 
     // Per-task metrics: 63 polls, 62 of them forced to yield.
-    let metered = Budgeted::context_only(drain(1000), 16).with_metrics();
+    let metered: Budgeted<_, Tracked> = Budgeted::context_only(drain(1000), 16).with_metrics();
     let mut metered = pin!(metered);
     let mut cx = Context::from_waker(Waker::noop());
     while metered.as_mut().poll(&mut cx).is_pending() {}

@@ -2,6 +2,12 @@
 //! process holding 1,000,000 idle tasks (boxed, pinned, polled once, waiting
 //! on nothing) with and without the spawn-time wrapper.
 //!
+//! The default wrapper (`budgeted(task)`, a `Budgeted<F>`) keeps nothing but
+//! the task, so it costs nothing; one with units chosen at run time
+//! (`Budgeted::context_only(task, 128)`, a `Budgeted<F, Units>`) keeps two
+//! bytes, rounded up to the task's alignment, which can move the box into
+//! the allocator's next size class.
+//!
 //! `cargo run --release -p coop-tools --bin task_memory` runs each variant
 //! in a child process of its own (so that each peak is its own) and prints
 //! the peaks and their ratios. `-- N` changes the number of tasks.
@@ -115,20 +121,30 @@ fn main() {
         "Peak resident memory of a process holding {n} idle tasks, each boxed and polled once:"
     );
     use std::mem::size_of_val;
-    for (suffix, size, wrapped) in [
+    for (suffix, size, wrapped, with_units) in [
         (
             "-16",
             size_of_val(&idle_small(0)),
             size_of_val(&budgeted(idle_small(0))),
+            size_of_val(&Budgeted::context_only(idle_small(0), 128)),
         ),
-        ("", size_of_val(&idle(0)), size_of_val(&budgeted(idle(0)))),
+        (
+            "",
+            size_of_val(&idle(0)),
+            size_of_val(&budgeted(idle(0))),
+            size_of_val(&Budgeted::context_only(idle(0), 128)),
+        ),
         (
             "-200",
             size_of_val(&idle_connection(0)),
             size_of_val(&budgeted(idle_connection(0))),
+            size_of_val(&Budgeted::context_only(idle_connection(0), 128)),
         ),
     ] {
-        println!("tasks of {size} bytes (wrapped in budgeted: {wrapped} bytes):");
+        println!(
+            "tasks of {size} bytes (in budgeted: {wrapped} bytes; with units of their own: \
+             {with_units} bytes):"
+        );
         let unwrapped = peak(&format!("unwrapped{suffix}"));
         println!(
             "  {:<42} {:>8.1} MiB",
@@ -136,8 +152,8 @@ fn main() {
             unwrapped as f64 / 1024.0
         );
         for (variant, label) in [
-            ("context_only", "Budgeted::context_only(task, 128)"),
             ("budgeted", "budgeted(task) (with the tokio bridge)"),
+            ("context_only", "Budgeted::context_only(task, 128)"),
         ] {
             let kib = peak(&format!("{variant}{suffix}"));
             println!(
