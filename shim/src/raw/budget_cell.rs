@@ -13,18 +13,24 @@
 //!
 //! Invariants:
 //!
-//! * `taken - released` (wrapping) counts the live cooperations made from the
-//!   cell; `attached` says whether an [`OwnedCell`] still owns it. The cell is
-//!   freed when neither is left. Two counters rather than one reference count
-//!   so that taking and releasing in a loop are two independent chains of
-//!   loads and stores, not one chain twice as long.
-//! * Outside [`OwnedCell::install`], the owned cell has no live cooperation
-//!   (`taken == released`): when cooperations outlive an installation, the cell is
-//!   handed over to them (`attached = false`) and the owner takes a fresh one.
-//!   So a late cooperation never touches a budget installed after it was made,
-//!   and the owner can be moved to another thread.
-//! * A detached cell's counter is never changed again (`NO_REFUNDS` is set
-//!   once the owner let go).
+//! * A take lowers `remaining` by one and changes nothing else, so the
+//!   cooperations taken since the installation began are `given - remaining`
+//!   (wrapping), where `given` counts every unit put into `remaining`: the
+//!   first segment, each refill from `reserve`, each refund's increase.
+//!   `released` counts the cooperations given back, so the live ones are
+//!   `given - remaining - released` ([`BudgetCell::live`]), with no count
+//!   kept on the take itself (one store fewer per operation than counting
+//!   takes). `attached` says whether an [`OwnedCell`] still owns the cell. The
+//!   cell is freed when neither a live cooperation nor the owner is left.
+//! * Outside [`OwnedCell::install`], the owned cell has no live cooperation:
+//!   when cooperations outlive an installation, the cell is handed over to
+//!   them (`attached = false`) and the owner takes a fresh one. So a late
+//!   cooperation never touches a budget installed after it was made, and the
+//!   owner can be moved to another thread. Each installation starts its
+//!   counts again (`given` = the first segment, `released` = 0).
+//! * A detached cell's `remaining` and `given` never change again
+//!   (`NO_REFUNDS` is set once the owner let go, and only an installation
+//!   takes or refills), so its live count only falls, by releases.
 //! * `reserve` is 0 unless the installation has a time slice: a take enters
 //!   the slow path when `remaining == 0`, so for a budget of units alone the
 //!   slow path is exactly "no unit left", and the fast path is the same test
@@ -135,9 +141,11 @@ pub(crate) struct BudgetCell {
     /// `DEFER_TASK_WAKE`, `NO_REFUNDS`), one byte so that an installation
     /// resets them with one store.
     flags: Cell<u8>,
-    /// Cooperations made from the cell (wrapping).
-    taken: Cell<usize>,
-    /// Cooperations made from the cell that are gone (wrapping).
+    /// Units put into `remaining` this installation (wrapping): the
+    /// cooperations taken are `given - remaining` (module invariant).
+    given: Cell<usize>,
+    /// Cooperations made from the cell that are gone, this installation
+    /// (wrapping).
     released: Cell<usize>,
     /// Identity (data, vtable) of the executor waker of the current
     /// installation. That waker is borrowed for the whole installation, so
@@ -203,18 +211,19 @@ impl CellRef<'_> {
                 None => return Poll::Pending,
             }
         }
-        let taken = cell.taken.get().wrapping_add(1);
-        // Live cooperations are `taken - released`, wrapping. Were that count
-        // to wrap round (usize::MAX cooperations forgotten or kept at once),
-        // the cell would look unheld and could be freed under a live one. On
-        // 64-bit targets that takes centuries; elsewhere, refuse like `Rc`.
+        // The take is counted by this store alone: the live cooperations
+        // are `given - remaining - released` (module invariant).
+        cell.remaining.set(remaining - 1);
+        // Were the live count to wrap round (usize::MAX cooperations
+        // forgotten or kept at once; refunds can refill `remaining` past
+        // forgotten ones), the cell would look unheld and could be freed
+        // under a live one. On 64-bit targets that takes centuries;
+        // elsewhere, refuse like `Rc`.
         #[cfg(not(target_pointer_width = "64"))]
         assert!(
-            taken.wrapping_sub(cell.released.get()) != 0,
+            cell.live() != 0,
             "too many live budget cooperations (usize::MAX)"
         );
-        cell.taken.set(taken);
-        cell.remaining.set(remaining - 1);
         // The cell pointer (256-aligned, so the low bits were zero) tagged
         // with the restore value; the hold just counted keeps the cell alive
         // until `made_progress` or `drop_cooperation` gives it back.
@@ -229,6 +238,25 @@ impl CellRef<'_> {
 }
 
 impl BudgetCell {
+    /// The live cooperations made from the cell: taken (`given -
+    /// remaining`) and not released, wrapping.
+    #[inline]
+    fn live(&self) -> usize {
+        self.given
+            .get()
+            .wrapping_sub(usize::from(self.remaining.get()))
+            .wrapping_sub(self.released.get())
+    }
+
+    /// Sets `remaining` to `units` as a refill or a refund, keeping
+    /// `given - remaining` (the cooperations taken) as it was.
+    #[inline]
+    fn raise_remaining(&self, units: u8) {
+        let added = usize::from(units).wrapping_sub(usize::from(self.remaining.get()));
+        self.given.set(self.given.get().wrapping_add(added));
+        self.remaining.set(units);
+    }
+
     /// Units left as `poll_cooperate` sees them: 0 once the slice has ended.
     #[inline]
     fn effective_remaining(&self) -> u8 {
@@ -254,7 +282,7 @@ impl BudgetCell {
             // Not reached (`reserve > 0` only with a slice); be a budget of
             // units alone.
             self.reserve.set(0);
-            self.remaining.set(reserve);
+            self.raise_remaining(reserve);
             return Some(reserve);
         };
         // The slice starts at the first read, so that a poll that takes
@@ -272,7 +300,7 @@ impl BudgetCell {
         }
         let segment = reserve.min(slice.check_every);
         self.reserve.set(reserve - segment);
-        self.remaining.set(segment);
+        self.raise_remaining(segment);
         Some(segment)
     }
 
@@ -327,11 +355,13 @@ unsafe fn release(cell: *mut BudgetCell) {
     // SAFETY: the caller owns one of the cell's counted holds (`# Safety`
     // above), and a held cell is not freed.
     let cell_ref = unsafe { &*cell };
-    let released = cell_ref.released.get().wrapping_add(1);
-    cell_ref.released.set(released);
-    // `attached` first: it is a plain load, while `taken` was just stored by
-    // the take this release answers (and `attached` is true all the time in a poll).
-    if !cell_ref.attached.get() && released == cell_ref.taken.get() {
+    cell_ref
+        .released
+        .set(cell_ref.released.get().wrapping_add(1));
+    // `attached` first: it is true all the time in a poll, and only a
+    // detached cell (whose `given` and `remaining` no longer change) needs
+    // the live count.
+    if !cell_ref.attached.get() && cell_ref.live() == 0 {
         // SAFETY: no cooperation and no owner is left, and the caller's
         // promise says where the pointer came from.
         unsafe { free(cell) }
@@ -384,7 +414,7 @@ pub(crate) unsafe fn drop_cooperation(data: *const ()) {
         // cell is alive until `release` below gives it back.
         let cell = unsafe { &*cell };
         if !cell.has(NO_REFUNDS) && cell.remaining.get() < restore {
-            cell.remaining.set(restore);
+            cell.raise_remaining(restore);
         }
     }
     // SAFETY: the caller's promise: `data` holds one counted hold on a cell
@@ -409,7 +439,7 @@ impl OwnedCell {
         let cell = Box::new(BudgetCell {
             remaining: Cell::new(remaining),
             reserve: Cell::new(0),
-            taken: Cell::new(0),
+            given: Cell::new(usize::from(remaining)),
             released: Cell::new(0),
             attached: Cell::new(true),
             task_waker: Cell::new((ptr::null(), ptr::null())),
@@ -468,10 +498,10 @@ impl OwnedCell {
         // The slice fields are read only on the slow path with `reserve >
         // 0`, which only an installation with a slice sets: a budget of units
         // alone leaves them as they are.
-        match config.slice {
+        let first = match config.slice {
             None => {
-                cell.remaining.set(config.units);
                 cell.reserve.set(0);
+                config.units
             }
             Some(slice) => {
                 cell.slice.set(Some(slice));
@@ -479,10 +509,15 @@ impl OwnedCell {
                 // The first segment needs no clock (if the units run out
                 // before a read is due, the clock is never read).
                 let first = config.units.min(slice.check_every);
-                cell.remaining.set(first);
                 cell.reserve.set(config.units - first);
+                first
             }
-        }
+        };
+        // The counts start again: no cooperation of the cell is live
+        // outside an installation (module invariant), so none is taken yet.
+        cell.remaining.set(first);
+        cell.given.set(usize::from(first));
+        cell.released.set(0);
 
         let guard = UnwindGuard {
             owner: self,
@@ -512,8 +547,7 @@ impl OwnedCell {
     /// (rare: a future kept one) and takes a fresh one with the same units.
     #[inline]
     fn detach_if_shared(&mut self) {
-        let cell = self.cell();
-        if cell.taken.get() != cell.released.get() {
+        if self.cell().live() != 0 {
             self.detach();
         }
     }
@@ -539,7 +573,7 @@ impl Drop for OwnedCell {
         let cell = self.cell();
         cell.attached.set(false);
         cell.set(NO_REFUNDS);
-        if cell.taken.get() == cell.released.get() {
+        if cell.live() == 0 {
             // SAFETY: no cooperation holds the cell and the owner lets go
             // now; the pointer came from `Box::into_raw` (via `Box::leak`) in
             // `fresh`. Otherwise the last cooperation frees it in `release`.
@@ -595,7 +629,9 @@ impl Drop for UnwindGuard<'_> {
         // left, a slice that had ended), without `RAN_OUT`. A later
         // installation resets every field before its first take.
         let cell = self.owner.cell();
-        cell.remaining.set(self.before.remaining);
+        // Through `raise_remaining`, which keeps the count of cooperations
+        // taken (it may lower `remaining` too: the arithmetic wraps).
+        cell.raise_remaining(self.before.remaining);
         cell.reserve.set(self.before.reserve);
         cell.flags.set(self.before.flags & !RAN_OUT);
         self.owner.detach_if_shared();
