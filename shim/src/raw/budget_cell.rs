@@ -211,19 +211,20 @@ impl CellRef<'_> {
                 None => return Poll::Pending,
             }
         }
-        // The take is counted by this store alone: the live cooperations
-        // are `given - remaining - released` (module invariant).
-        cell.remaining.set(remaining - 1);
         // Were the live count to wrap round (usize::MAX cooperations
         // forgotten or kept at once; refunds can refill `remaining` past
         // forgotten ones), the cell would look unheld and could be freed
         // under a live one. On 64-bit targets that takes centuries;
-        // elsewhere, refuse like `Rc`.
+        // elsewhere, refuse, before anything is recorded, so that an unwind
+        // still sees every live cooperation and detaches the cell.
         #[cfg(not(target_pointer_width = "64"))]
         assert!(
-            cell.live() != 0,
+            cell.live() != usize::MAX,
             "too many live budget cooperations (usize::MAX)"
         );
+        // The take is counted by this store alone: the live cooperations
+        // are `given - remaining - released` (module invariant).
+        cell.remaining.set(remaining - 1);
         // The cell pointer (256-aligned, so the low bits were zero) tagged
         // with the restore value; the hold just counted keeps the cell alive
         // until `made_progress` or `drop_cooperation` gives it back.
