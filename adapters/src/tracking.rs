@@ -57,8 +57,8 @@ pub struct Units {
 /// [`Budgeted::with_time_slice`](crate::Budgeted::with_time_slice).
 #[derive(Debug, Clone, Copy)]
 pub struct Tracked {
-    pub(crate) units: u8,
-    pub(crate) reach: Reach,
+    /// The units and reach, as a [`Units`] keeps them.
+    pub(crate) kept: Units,
     pub(crate) metrics: BudgetMetrics,
     pub(crate) slice: Option<TimeSlice>,
 }
@@ -126,12 +126,11 @@ mod sealed {
             None
         }
         fn into_tracked(self) -> Tracked {
-            Tracked {
+            Units {
                 units: Budget::DEFAULT_UNITS,
                 reach: Reach::Everything,
-                metrics: BudgetMetrics::default(),
-                slice: None,
             }
+            .into_tracked()
         }
     }
 
@@ -150,8 +149,7 @@ mod sealed {
         }
         fn into_tracked(self) -> Tracked {
             Tracked {
-                units: self.units,
-                reach: self.reach,
+                kept: self,
                 metrics: BudgetMetrics::default(),
                 slice: None,
             }
@@ -161,11 +159,11 @@ mod sealed {
     impl Sealed for Tracked {
         #[inline]
         fn units(&self) -> u8 {
-            self.units
+            self.kept.units()
         }
         #[inline]
         fn reaches_tokio_types(&self) -> bool {
-            self.reach == Reach::Everything
+            self.kept.reaches_tokio_types()
         }
         #[inline]
         fn slice(&self) -> Option<TimeSlice> {

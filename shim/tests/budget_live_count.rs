@@ -28,8 +28,8 @@ use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
 
 use support::clock::{advance, now, set as set_clock};
-use support::{spend, spend_all, spend_all_with, take};
-use task_coop::{Budget, BudgetExt, BudgetMetrics, Cooperation, CooperationVTable, TimeSlice};
+use support::{metrics, spend, spend_all, spend_all_with, take};
+use task_coop::{Budget, BudgetExt, Cooperation, CooperationVTable, TimeSlice};
 
 // ---------------------------------------------------------------------------
 // Counting the budget counters alive on this thread.
@@ -136,15 +136,6 @@ fn left(cx: &Context<'_>) -> u32 {
 /// Takes a unit that must be there.
 fn must_take(cx: &mut Context<'_>) -> Cooperation {
     take(cx).expect("the budget has a unit left")
-}
-
-fn metrics(polls: u64, units_spent: u64, forced_yields: u64, slice_yields: u64) -> BudgetMetrics {
-    BudgetMetrics {
-        polls,
-        units_spent,
-        forced_yields,
-        slice_yields,
-    }
 }
 
 /// How a cooperation that outlived its installation is ended.

@@ -10,20 +10,11 @@ mod support;
 use std::task::{Context, Waker};
 
 use support::clock::{advance, now, reads, set as set_clock};
-use support::{spend, spend_all_with as spend_all, take, WakeCounter};
-use task_coop::{Budget, BudgetExt, BudgetMetrics, TimeSlice};
+use support::{metrics, spend, spend_all_with as spend_all, take, WakeCounter};
+use task_coop::{Budget, BudgetExt, TimeSlice};
 
 fn slice(ticks: u64, check_every: u8) -> TimeSlice {
     TimeSlice::with_clock(ticks, now).check_every(check_every)
-}
-
-fn metrics(polls: u64, units_spent: u64, forced_yields: u64, slice_yields: u64) -> BudgetMetrics {
-    BudgetMetrics {
-        polls,
-        units_spent,
-        forced_yields,
-        slice_yields,
-    }
 }
 
 #[test]

@@ -72,6 +72,22 @@ pub(crate) fn spend_all_with(cx: &mut Context<'_>, mut each: impl FnMut(u32)) ->
     spent
 }
 
+/// The metrics a test expects, field by field.
+#[cfg(feature = "alloc")]
+pub(crate) fn metrics(
+    polls: u64,
+    units_spent: u64,
+    forced_yields: u64,
+    slice_yields: u64,
+) -> task_coop::BudgetMetrics {
+    task_coop::BudgetMetrics {
+        polls,
+        units_spent,
+        forced_yields,
+        slice_yields,
+    }
+}
+
 /// The injected clock of the time-slice tests: a thread-local (each test
 /// thread has its own) that the test sets, and how often a budget read it.
 pub(crate) mod clock {
