@@ -302,6 +302,12 @@ impl Drop for Cooperation {
             unsafe { budget_cell::drop_cooperation(self.data()) };
             return;
         }
-        core::mem::take(self).drop_by_vtable();
+        // SAFETY: `self` is being dropped and is not used again (its fields
+        // have no drop glue), so the bitwise copy read out is its one owner
+        // from here on, consumed by `drop_by_vtable`. Not `mem::take`: a
+        // store into `self` here makes the compiler keep every cooperation
+        // in memory and read it back before each drop (measured: 3
+        // instructions more per budget operation, a store and a reload).
+        unsafe { core::ptr::read(self) }.drop_by_vtable();
     }
 }

@@ -42,7 +42,10 @@
 //! * `dispatch.rs`: `Cooperation::from_raw` pairs `budget_cell`'s data with
 //!   its two functions, and tokio's null data with two safe functions; the
 //!   fast paths of `made_progress` and `drop` call `budget_cell`'s functions
-//!   directly, after recognising its vtable by address.
+//!   directly, after recognising its vtable by address; `drop` reads any
+//!   other cooperation out of itself (`ptr::read`) to end it through its
+//!   vtable, rather than storing a replacement into memory that is being
+//!   dropped (that store kept every cooperation in memory, on the hot path).
 //! * `cooperate.rs`: `Cooperation::from_raw` pairs [`rc`]'s data with its two
 //!   functions.
 //! * `unconstrained.rs`: `Pin::map_unchecked_mut` onto the wrapped future
