@@ -356,13 +356,31 @@ unsafe fn release(cell: *mut BudgetCell) {
     // SAFETY: the caller owns one of the cell's counted holds (`# Safety`
     // above), and a held cell is not freed.
     let cell_ref = unsafe { &*cell };
-    cell_ref
-        .released
-        .set(cell_ref.released.get().wrapping_add(1));
+    let released = cell_ref.released.get().wrapping_add(1);
+    cell_ref.released.set(released);
     // `attached` first: it is true all the time in a poll, and only a
     // detached cell (whose `given` and `remaining` no longer change) needs
     // the live count.
-    if !cell_ref.attached.get() && cell_ref.live() == 0 {
+    if !cell_ref.attached.get() {
+        // SAFETY: the caller's promise, with this hold counted as released.
+        unsafe { release_detached(cell) }
+    }
+}
+
+/// The end of [`release`] for a cell whose owner has let go: frees it if
+/// that was the last cooperation. Out of line, so that the attached path
+/// (every operation in a poll) is an increment in place.
+///
+/// # Safety
+///
+/// As for [`release`], called once the hold was counted as released: the
+/// cell is alive (nothing frees a cell but the last release or the owner,
+/// and this is that release if any is).
+#[cold]
+#[inline(never)]
+unsafe fn release_detached(cell: *mut BudgetCell) {
+    // SAFETY: the caller's promise: the cell is alive until freed below.
+    if unsafe { &*cell }.live() == 0 {
         // SAFETY: no cooperation and no owner is left, and the caller's
         // promise says where the pointer came from.
         unsafe { free(cell) }
