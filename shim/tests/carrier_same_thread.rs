@@ -29,12 +29,15 @@ fn a_budget_is_found_from_a_context_rebuilt_from_the_carrier() {
         // from it is a context the installation did not make.
         let mut rebuilt = Context::from_waker(&carrier);
         assert_eq!(rebuilt.budget_remaining(), Some(5));
-        assert_eq!(spend_all(&mut rebuilt), 5, "the same units");
+        for _ in 0..5 {
+            assert!(spend(&mut rebuilt), "the same units");
+        }
         assert_eq!(cx.budget_remaining(), Some(0));
         assert!(!spend(cx));
-        // The installation's context wakes the task once per installation;
-        // the rebuilt one's waker is the task's, and the budget recognises it.
         assert_eq!(task.wakes(), 1);
+        // Whether a Pending through the clone wakes the task again depends
+        // on the clone having the same vtable address as the original,
+        // which std does not promise (under Miri it does not): not tested.
     });
     assert_eq!(budget.remaining(), 0);
     assert!(budget.ran_out());
