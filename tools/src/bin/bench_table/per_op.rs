@@ -95,13 +95,20 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
     // (c) and (d) over their floors: the method's (a provider found through
     // a stable Context) and the bare one, medians of per-round ratios.
     let position = |prefix: &str| ops.iter().position(|f| f.label.starts_with(prefix));
-    let over_floors = |i: usize, name: &str, floors: [&str; 2]| -> String {
+    // `bare`: issue 11's bar on the ratio to the bare floor (the second).
+    let over_floors = |i: usize, name: &str, floors: [&str; 2], bare: Option<f64>| -> String {
         floors
             .iter()
-            .filter_map(|floor| {
+            .enumerate()
+            .filter_map(|(k, floor)| {
                 let f = position(&format!("{floor} "))?;
                 let r = median_ratio(&ops, |s| s[i] / s[f]);
-                Some(format!("; {name}/{floor} = {r:.2}"))
+                let bar = if k == 1 { bare } else { None };
+                let verdict = match bar {
+                    Some(bar) => format!(" {}", verdict(r, Some((bar, "issue 11")))),
+                    None => String::new(),
+                };
+                Some(format!("; {name}/{floor} = {r:.2}{verdict}"))
             })
             .collect()
     };
@@ -110,10 +117,12 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
         let note = if i == 0 {
             "baseline".to_owned()
         } else if figure.label.starts_with("(c) ") {
-            let floors = over_floors(i, "(c)", ["(c00)", "(c0)"]);
+            let floors = over_floors(i, "(c)", ["(c00)", "(c0)"], Some(1.25));
             format!("{}{floors}", verdict(ratio, limits[i]))
         } else if figure.label.starts_with("(d) ") {
-            let floors = over_floors(i, "(d)", ["(d00)", "(d0)"]);
+            // Issue 11's bar is for `TokioBudget` installed, not the fallback.
+            let bare = figure.label.contains("TokioBudget").then_some(1.15);
+            let floors = over_floors(i, "(d)", ["(d00)", "(d0)"], bare);
             format!("{}{floors}", verdict(ratio, limits[i]))
         } else if figure.label.starts_with("(c1)") {
             "comparison for (c2): the same installations, no time slice".to_owned()
