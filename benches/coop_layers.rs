@@ -22,7 +22,9 @@ fn baseline(group: &mut BenchmarkGroup<'_, WallTime>, tokio: &Tokio) {
     group.bench_function(
         "baseline: tokio poll_proceed + made_progress (in a tokio task)",
         |b| {
-            b.iter_custom(|iters| tokio.in_task(support::tokio_poll_proceed, iters));
+            b.iter_custom(|iters| {
+                tokio.in_task_spread(&support::copies::TOKIO_POLL_PROCEED, iters)
+            });
         },
     );
 }
@@ -44,7 +46,7 @@ fn main() {
     group.bench_function(
         format!("poll_cooperate + drop, nothing installed ({fallback})"),
         |b| {
-            b.iter_custom(|iters| support::no_provider(&mut support::plain_context(), iters));
+            b.iter_custom(|iters| support::spread(&support::copies::NO_PROVIDER, iters));
         },
     );
     group.finish();
@@ -52,15 +54,15 @@ fn main() {
     let mut group = c.benchmark_group("budget_through_context");
     baseline(&mut group, &tokio);
     group.bench_function("Budget: poll_cooperate + made_progress + drop", |b| {
-        b.iter_custom(support::budget_through_context);
+        b.iter_custom(|iters| support::spread(&support::copies::BUDGET_THROUGH_CONTEXT, iters));
     });
     group.bench_function("floor: a bare Cell<u8> counter, check + decrement", |b| {
-        b.iter_custom(support::counter_floor);
+        b.iter_custom(|iters| support::spread(&support::copies::COUNTER_FLOOR, iters));
     });
     group.bench_function(
         "floor for a Context-carried counter: lookup + check + decrement",
         |b| {
-            b.iter_custom(support::context_counter_floor);
+            b.iter_custom(|iters| support::spread(&support::copies::CONTEXT_COUNTER_FLOOR, iters));
         },
     );
     // The time-aware budget reads its clock every 16 units of an installation
@@ -70,7 +72,9 @@ fn main() {
     group.bench_function(
         "Budget, a fresh installation per 100 operations (no outer refund)",
         |b| {
-            b.iter_custom(support::budget_fresh_installations);
+            b.iter_custom(|iters| {
+                support::spread(&support::copies::BUDGET_FRESH_INSTALLATIONS, iters)
+            });
         },
     );
     group.bench_function(
@@ -79,7 +83,9 @@ fn main() {
             support::BENCH_SLICE.as_secs()
         ),
         |b| {
-            b.iter_custom(support::time_slice_fresh_installations);
+            b.iter_custom(|iters| {
+                support::spread(&support::copies::TIME_SLICE_FRESH_INSTALLATIONS, iters)
+            });
         },
     );
     group.finish();
@@ -91,25 +97,33 @@ fn main() {
         group.bench_function(
             "TokioBudget::install: poll_cooperate + made_progress",
             |b| {
-                b.iter_custom(|iters| tokio.in_task(support::tokio_budget_installed, iters));
+                b.iter_custom(|iters| {
+                    tokio.in_task_spread(&support::copies::TOKIO_BUDGET_INSTALLED, iters)
+                });
             },
         );
         group.bench_function(
             "fallback (nothing installed): poll_cooperate + made_progress",
             |b| {
-                b.iter_custom(|iters| tokio.in_task(support::tokio_budget_fallback, iters));
+                b.iter_custom(|iters| {
+                    tokio.in_task_spread(&support::copies::TOKIO_BUDGET_FALLBACK, iters)
+                });
             },
         );
         group.bench_function(
             "floor: has_budget_remaining + poll_proceed + made_progress",
             |b| {
-                b.iter_custom(|iters| tokio.in_task(support::tokio_provider_floor, iters));
+                b.iter_custom(|iters| {
+                    tokio.in_task_spread(&support::copies::TOKIO_PROVIDER_FLOOR, iters)
+                });
             },
         );
         group.bench_function(
             "floor for a Context-carried tokio provider: lookup + the same tokio calls",
             |b| {
-                b.iter_custom(|iters| tokio.in_task(support::context_tokio_floor, iters));
+                b.iter_custom(|iters| {
+                    tokio.in_task_spread(&support::copies::CONTEXT_TOKIO_FLOOR, iters)
+                });
             },
         );
         group.finish();
@@ -118,7 +132,7 @@ fn main() {
     let mut group = c.benchmark_group("install");
     baseline(&mut group, &tokio);
     group.bench_function("Budget::install for one poll and remove", |b| {
-        b.iter_custom(support::budget_install);
+        b.iter_custom(|iters| support::spread(&support::copies::BUDGET_INSTALL, iters));
     });
     group.finish();
 

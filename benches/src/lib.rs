@@ -31,6 +31,10 @@
 //! Context-based operation (`poll_cooperate` + `made_progress`) and wakes
 //! itself, polled `iters` times.
 //!
+//! Each per-operation loop comes in [`COPIES`] copies at different places in
+//! the binary ([`placement`]): a figure runs a share of its operations on
+//! each, so that it is not the luck of where the linker put one loop.
+//!
 //! Two figures find a floor through a stable `Context` with a minimal
 //! hand-written carrier (`context_floor.rs`, private to this package): what
 //! any provider carried in a `Context` must pay per lookup, without being a
@@ -42,6 +46,8 @@
 mod context_floor;
 pub mod per_op;
 pub mod per_poll;
+pub mod placement;
 
 pub use per_op::*;
 pub use per_poll::*;
+pub use placement::{spread, COPIES};

@@ -10,6 +10,7 @@ use coop_compat::{Budget, ContextExt, TimeSlice};
 use tokio::task::coop;
 
 use crate::context_floor;
+use crate::placement::{self, shift};
 
 /// A compiler barrier between operations: the optimiser must assume that all
 /// memory it cannot see changed (the context, the budget, thread-locals), so
@@ -55,6 +56,78 @@ impl Tokio {
                 .expect("the measuring task panicked")
         })
     }
+
+    /// [`in_task`](Self::in_task) for the copies of a loop
+    /// ([`copies!`](crate::copies)): `iters` operations spread evenly over
+    /// them, each copy in a task of its own; the time they took together.
+    pub fn in_task_spread(
+        &self,
+        copies: &[fn(&mut Context<'_>, u64) -> Duration],
+        iters: u64,
+    ) -> Duration {
+        placement::spread_with(copies, iters, |copy, share| self.in_task(copy, share))
+    }
+}
+
+/// The [`COPIES`](crate::COPIES) copies of each per-operation loop, for
+/// [`spread`](crate::spread) and [`Tokio::in_task_spread`]
+/// ([`placement`](crate::placement)).
+pub mod copies {
+    use std::task::Context;
+    use std::time::Duration;
+
+    use crate::placement::copies;
+
+    copies!(
+        /// (a)
+        TOKIO_POLL_PROCEED = in_task tokio_poll_proceed
+    );
+    copies!(
+        /// (b), on a plain context of its own.
+        NO_PROVIDER = no_provider_plain
+    );
+    copies!(
+        /// (c)
+        BUDGET_THROUGH_CONTEXT = budget_through_context
+    );
+    copies!(
+        /// (c0)
+        COUNTER_FLOOR = counter_floor
+    );
+    copies!(
+        /// (c00)
+        CONTEXT_COUNTER_FLOOR = context_counter_floor
+    );
+    copies!(
+        /// (c1)
+        BUDGET_FRESH_INSTALLATIONS = budget_fresh_installations
+    );
+    copies!(
+        /// (c2)
+        TIME_SLICE_FRESH_INSTALLATIONS = time_slice_fresh_installations
+    );
+    copies!(
+        /// (e)
+        BUDGET_INSTALL = budget_install
+    );
+    copies!(
+        /// (d0)
+        TOKIO_PROVIDER_FLOOR = in_task tokio_provider_floor
+    );
+    copies!(
+        /// (d00)
+        CONTEXT_TOKIO_FLOOR = in_task context_tokio_floor
+    );
+    #[cfg(feature = "tokio")]
+    copies!(
+        /// (d), `TokioBudget` installed.
+        TOKIO_BUDGET_INSTALLED = in_task tokio_budget_installed
+    );
+    #[cfg(feature = "tokio")]
+    copies!(
+        /// (d), nothing installed.
+        TOKIO_BUDGET_FALLBACK = in_task tokio_budget_fallback
+    );
 }
 
 /// The batch sizes of `iters` operations.
@@ -66,8 +139,8 @@ fn batches(iters: u64) -> impl Iterator<Item = u64> {
 
 /// (a) Baseline: `tokio::task::coop::poll_proceed(cx)` + `made_progress()`.
 /// Call inside a tokio task ([`Tokio::in_task`]).
-pub fn tokio_poll_proceed(cx: &mut Context<'_>, iters: u64) -> Duration {
-    on_tokio_budget(cx, iters, |cx| match coop::poll_proceed(cx) {
+pub fn tokio_poll_proceed<const SHIFT: usize>(cx: &mut Context<'_>, iters: u64) -> Duration {
+    on_tokio_budget::<SHIFT>(cx, iters, |cx| match coop::poll_proceed(cx) {
         Poll::Ready(guard) => guard.made_progress(),
         Poll::Pending => unreachable!("the outer guard keeps 27 units in hand"),
     })
@@ -76,12 +149,13 @@ pub fn tokio_poll_proceed(cx: &mut Context<'_>, iters: u64) -> Duration {
 /// Times `iters` calls of `op` inside a tokio task, in batches under an
 /// outer tokio guard (see the module docs), with a [`barrier`] before each.
 #[inline(always)]
-fn on_tokio_budget(
+fn on_tokio_budget<const SHIFT: usize>(
     cx: &mut Context<'_>,
     iters: u64,
     mut op: impl FnMut(&mut Context<'_>),
 ) -> Duration {
     let cx = black_box(cx); // opaque from here on, like a `poll` argument
+    shift::<SHIFT>();
     let start = Instant::now();
     for n in batches(iters) {
         let Poll::Ready(outer) = coop::poll_proceed(cx) else {
@@ -100,8 +174,9 @@ fn on_tokio_budget(
 /// (unconstrained) cooperation. Call with [`plain_context`] on a thread that
 /// is in no tokio context: with the `tokio` feature compiled in,
 /// `poll_cooperate` also asks tokio whether this thread is in one.
-pub fn no_provider(cx: &mut Context<'_>, iters: u64) -> Duration {
+pub fn no_provider<const SHIFT: usize>(cx: &mut Context<'_>, iters: u64) -> Duration {
     let cx = black_box(cx); // opaque from here on, like a `poll` argument
+    shift::<SHIFT>();
     let start = Instant::now();
     for _ in 0..iters {
         barrier();
@@ -110,10 +185,16 @@ pub fn no_provider(cx: &mut Context<'_>, iters: u64) -> Duration {
     start.elapsed()
 }
 
+/// (b) on a [`plain_context`] of its own: the form [`spread`](crate::spread)
+/// runs.
+pub fn no_provider_plain<const SHIFT: usize>(iters: u64) -> Duration {
+    no_provider::<SHIFT>(&mut plain_context(), iters)
+}
+
 /// (c) `poll_cooperate` + `made_progress` + drop under an installed
 /// [`Budget`], reached through the context's waker.
-pub fn budget_through_context(iters: u64) -> Duration {
-    on_budget(iters, |cx| match cx.poll_cooperate() {
+pub fn budget_through_context<const SHIFT: usize>(iters: u64) -> Duration {
+    on_budget::<SHIFT>(iters, |cx| match cx.poll_cooperate() {
         Poll::Ready(mut coop) => coop.made_progress(),
         Poll::Pending => unreachable!("the outer cooperation keeps 27 units in hand"),
     })
@@ -123,11 +204,13 @@ pub fn budget_through_context(iters: u64) -> Duration {
 /// under an outer cooperation that is refunded after each (the budget's
 /// counterpart of the outer tokio guard), with a [`barrier`] before each.
 #[inline(always)]
-fn on_budget(iters: u64, mut op: impl FnMut(&mut Context<'_>)) -> Duration {
+fn on_budget<const SHIFT: usize>(iters: u64, mut op: impl FnMut(&mut Context<'_>)) -> Duration {
     let mut budget = Budget::new();
     let mut cx = plain_context();
     budget.install(&mut cx, |cx| {
         let cx = black_box(cx); // opaque from here on, like a `poll` argument
+                                // In the closure: the loop is compiled into the installation's code.
+        shift::<SHIFT>();
         let start = Instant::now();
         for n in batches(iters) {
             let Poll::Ready(outer) = cx.poll_cooperate() else {
@@ -160,8 +243,8 @@ pub fn clock_reads(n: u64, check_every: u8) -> u64 {
 /// of a 128-unit [`Budget`] (no outer cooperation): the twin of (c2), so
 /// that what the clock adds is their difference. Carries 1/100 of an
 /// installation per operation.
-pub fn budget_fresh_installations(iters: u64) -> Duration {
-    on_fresh_installations(Budget::new(), iters)
+pub fn budget_fresh_installations<const SHIFT: usize>(iters: u64) -> Duration {
+    on_fresh_installations::<SHIFT>(Budget::new(), iters)
 }
 
 /// (c2) The same under `Budget::with_time_slice(128, BENCH_SLICE)` (clock:
@@ -171,18 +254,23 @@ pub fn budget_fresh_installations(iters: u64) -> Duration {
 /// does. (Under (c)'s outer cooperation, refunded units are taken again
 /// without a read: an installation reads the clock at most 7 times, so a
 /// long single installation would not measure the reads at all.)
-pub fn time_slice_fresh_installations(iters: u64) -> Duration {
+pub fn time_slice_fresh_installations<const SHIFT: usize>(iters: u64) -> Duration {
     let budget = Budget::with_time_slice(Budget::DEFAULT_UNITS, TimeSlice::new(BENCH_SLICE));
-    on_fresh_installations(budget, iters)
+    on_fresh_installations::<SHIFT>(budget, iters)
 }
 
 /// Times `iters` `poll_cooperate` + `made_progress` + drop, in batches of
 /// [`BATCH`], each batch one installation of `budget`, with a [`barrier`]
 /// before each operation.
 #[inline(always)]
-fn on_fresh_installations(mut budget: Budget, iters: u64) -> Duration {
+fn on_fresh_installations<const SHIFT: usize>(mut budget: Budget, iters: u64) -> Duration {
     let mut cx = plain_context();
     let cx = black_box(&mut cx); // opaque from here on, like a `poll` argument
+                                 // Outside the installation's closure (a jump in it, once per batch, made
+                                 // the compiler build the loop differently: twice as slow). The loop is
+                                 // compiled into the installation's code, a function per copy all the
+                                 // same, which the linker places.
+    shift::<SHIFT>();
     let start = Instant::now();
     for n in batches(iters) {
         budget.install(cx, |cx| {
@@ -202,10 +290,11 @@ fn on_fresh_installations(mut budget: Budget, iters: u64) -> Duration {
 }
 
 /// (e) Installing a [`Budget`] for one poll and removing it again.
-pub fn budget_install(iters: u64) -> Duration {
+pub fn budget_install<const SHIFT: usize>(iters: u64) -> Duration {
     let mut budget = Budget::new();
     let mut cx = plain_context();
     let cx = black_box(&mut cx); // opaque from here on, like a `poll` argument
+    shift::<SHIFT>();
     let start = Instant::now();
     for _ in 0..iters {
         barrier();
@@ -218,9 +307,16 @@ pub fn budget_install(iters: u64) -> Duration {
 
 /// `poll_cooperate` + `made_progress`, under an outer tokio guard per batch:
 /// the body of both tokio-provider figures. Call inside a tokio task.
+///
+/// Out of line, so that (d) and (d') run the same loop (and each copy of
+/// it is one function, whatever is installed around it).
 #[cfg(feature = "tokio")]
-fn context_progress_on_tokio_budget(cx: &mut Context<'_>, iters: u64) -> Duration {
-    on_tokio_budget(cx, iters, |cx| match cx.poll_cooperate() {
+#[inline(never)]
+fn context_progress_on_tokio_budget<const SHIFT: usize>(
+    cx: &mut Context<'_>,
+    iters: u64,
+) -> Duration {
+    on_tokio_budget::<SHIFT>(cx, iters, |cx| match cx.poll_cooperate() {
         Poll::Ready(mut coop) => coop.made_progress(),
         Poll::Pending => unreachable!("the outer guard keeps 27 units in hand"),
     })
@@ -230,8 +326,10 @@ fn context_progress_on_tokio_budget(cx: &mut Context<'_>, iters: u64) -> Duratio
 /// `CoopCompat` installs): `poll_cooperate` + `made_progress` draw from
 /// tokio's budget. Call inside a tokio task.
 #[cfg(feature = "tokio")]
-pub fn tokio_budget_installed(cx: &mut Context<'_>, iters: u64) -> Duration {
-    coop_compat::TokioBudget.install(cx, |cx| context_progress_on_tokio_budget(cx, iters))
+pub fn tokio_budget_installed<const SHIFT: usize>(cx: &mut Context<'_>, iters: u64) -> Duration {
+    coop_compat::TokioBudget.install(cx, |cx| {
+        context_progress_on_tokio_budget::<SHIFT>(cx, iters)
+    })
 }
 
 /// (d0) The floor under (d): only the tokio calls that any provider backed
@@ -240,8 +338,8 @@ pub fn tokio_budget_installed(cx: &mut Context<'_>, iters: u64) -> Duration {
 /// it is taken (`has_budget_remaining`) and spent at `made_progress`
 /// (`poll_proceed` with a no-op waker + `made_progress`). No lookup, no
 /// dispatch. Call inside a tokio task.
-pub fn tokio_provider_floor(cx: &mut Context<'_>, iters: u64) -> Duration {
-    on_tokio_budget(cx, iters, |_| tokio_provider_calls())
+pub fn tokio_provider_floor<const SHIFT: usize>(cx: &mut Context<'_>, iters: u64) -> Duration {
+    on_tokio_budget::<SHIFT>(cx, iters, |_| tokio_provider_calls())
 }
 
 /// The tokio calls of (d0) and (d00): a unit checked (`has_budget_remaining`)
@@ -263,9 +361,10 @@ fn tokio_provider_calls() {
 /// counts in memory pays this: the barrier keeps the counter in memory, so
 /// each operation loads what the previous one stored. No lookup, no
 /// cooperation, nothing to refund: not a usable budget, only the bound.
-pub fn counter_floor(iters: u64) -> Duration {
+pub fn counter_floor<const SHIFT: usize>(iters: u64) -> Duration {
     let counter = std::cell::Cell::new(0u8);
     let counter = black_box(&counter);
+    shift::<SHIFT>();
     let start = Instant::now();
     for n in batches(iters) {
         counter.set(128);
@@ -289,9 +388,10 @@ pub fn counter_floor(iters: u64) -> Duration {
 /// where (c) refunds its outer cooperation. Not a usable provider (no
 /// refunds, no cooperations that may outlive the poll, no thread-local
 /// fallback): only the bound.
-pub fn context_counter_floor(iters: u64) -> Duration {
+pub fn context_counter_floor<const SHIFT: usize>(iters: u64) -> Duration {
     context_floor::with_carrier(0, |cx| {
         let cx = black_box(cx); // opaque from here on, like a `poll` argument
+        shift::<SHIFT>();
         let start = Instant::now();
         for n in batches(iters) {
             let Some(frame) = context_floor::lookup(cx) else {
@@ -318,9 +418,9 @@ pub fn context_counter_floor(iters: u64) -> Duration {
 /// ([`Tokio::in_task`]): the operations run under the task's tokio budget,
 /// with the carrier's context (whose waker the outer guard would wake only
 /// if it said `Pending`, which it does not).
-pub fn context_tokio_floor(_task_cx: &mut Context<'_>, iters: u64) -> Duration {
+pub fn context_tokio_floor<const SHIFT: usize>(_task_cx: &mut Context<'_>, iters: u64) -> Duration {
     context_floor::with_carrier(0, |cx| {
-        on_tokio_budget(cx, iters, |cx| {
+        on_tokio_budget::<SHIFT>(cx, iters, |cx| {
             assert!(
                 context_floor::lookup(cx).is_some(),
                 "the carrier's own context finds its frame"
@@ -333,8 +433,8 @@ pub fn context_tokio_floor(_task_cx: &mut Context<'_>, iters: u64) -> Duration {
 /// (d') The same with nothing installed: `poll_cooperate`'s fallback finds
 /// the tokio task and answers from tokio's budget. Call inside a tokio task.
 #[cfg(feature = "tokio")]
-pub fn tokio_budget_fallback(cx: &mut Context<'_>, iters: u64) -> Duration {
-    context_progress_on_tokio_budget(cx, iters)
+pub fn tokio_budget_fallback<const SHIFT: usize>(cx: &mut Context<'_>, iters: u64) -> Duration {
+    context_progress_on_tokio_budget::<SHIFT>(cx, iters)
 }
 
 /// Takes `iters` items from a futures-rs unbounded channel that is never
@@ -352,7 +452,7 @@ where
     for i in 0..=BATCH {
         tx.unbounded_send(i).expect("receiver alive");
     }
-    on_budget(iters, |cx| {
+    on_budget::<0>(iters, |cx| {
         match std::pin::Pin::new(&mut rx).poll_next(cx) {
             Poll::Ready(Some(item)) => tx.unbounded_send(item).expect("receiver alive"),
             _ => unreachable!("the channel is never empty and the budget never spent"),

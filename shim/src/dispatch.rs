@@ -299,7 +299,12 @@ impl Cooperation {
     ///
     /// After this call the cooperation is [unconstrained](Self::unconstrained):
     /// calling it again does nothing.
-    #[inline]
+    // Always inlined, as `poll_cooperate` is: the budget's fast path (one
+    // compare, then an increment) only exists where the caller sees the
+    // cooperation `poll_cooperate` made. Left to the compiler, it was called
+    // out of line in some callers (measured: 41 instructions per budget
+    // operation instead of 22).
+    #[inline(always)]
     pub fn made_progress(&mut self) {
         // Taken out first: `self` is unconstrained from here on, whatever
         // the provider's function does (a panic included), so no function is
@@ -333,7 +338,8 @@ impl Cooperation {
 }
 
 impl Drop for Cooperation {
-    #[inline]
+    // Always inlined, for the reason given on `made_progress`.
+    #[inline(always)]
     fn drop(&mut self) {
         if self.is_unconstrained() {
             return;

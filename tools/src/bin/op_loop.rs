@@ -10,7 +10,9 @@
 //! ```
 //!
 //! `op_loop LOOP N` runs `N` operations of `LOOP` (the row letters of
-//! `bench_table`) and prints the time per operation, which under valgrind
+//! `bench_table`), on the first of the copies that `bench_table` spreads a
+//! figure over (`coop_benches::placement`; the others differ only in where
+//! their loop is placed) and prints the time per operation, which under valgrind
 //! means nothing; the instruction count is what to read. Subtract a run with
 //! `N = 1` to take the start-up (a tokio runtime, for the rows that need a
 //! task) out.
@@ -26,6 +28,14 @@ const LOOPS: &[(&str, &str)] = &[
     ("c", "Budget: poll_cooperate + made_progress + drop"),
     ("c0", "floor: a bare Cell<u8> counter"),
     ("c00", "floor: a counter found through the Context"),
+    (
+        "c1",
+        "Budget: the operation of c, a fresh installation per 100",
+    ),
+    (
+        "c2",
+        "c1 under a time slice (the clock read 6 times per 100)",
+    ),
     ("e", "Budget::install for one poll and remove"),
     (
         "d",
@@ -45,18 +55,20 @@ const LOOPS: &[(&str, &str)] = &[
 fn run(which: &str, n: u64) -> Option<std::time::Duration> {
     let tokio = || per_op::Tokio::new();
     Some(match which {
-        "a" => tokio().in_task(per_op::tokio_poll_proceed, n),
-        "b" => per_op::no_provider(&mut per_op::plain_context(), n),
-        "c" => per_op::budget_through_context(n),
-        "c0" => per_op::counter_floor(n),
-        "c00" => per_op::context_counter_floor(n),
-        "e" => per_op::budget_install(n),
+        "a" => tokio().in_task(per_op::copies::TOKIO_POLL_PROCEED[0], n),
+        "b" => per_op::copies::NO_PROVIDER[0](n),
+        "c" => per_op::copies::BUDGET_THROUGH_CONTEXT[0](n),
+        "c0" => per_op::copies::COUNTER_FLOOR[0](n),
+        "c00" => per_op::copies::CONTEXT_COUNTER_FLOOR[0](n),
+        "c1" => per_op::copies::BUDGET_FRESH_INSTALLATIONS[0](n),
+        "c2" => per_op::copies::TIME_SLICE_FRESH_INSTALLATIONS[0](n),
+        "e" => per_op::copies::BUDGET_INSTALL[0](n),
         #[cfg(feature = "tokio")]
-        "d" => tokio().in_task(per_op::tokio_budget_installed, n),
+        "d" => tokio().in_task(per_op::copies::TOKIO_BUDGET_INSTALLED[0], n),
         #[cfg(feature = "tokio")]
-        "df" => tokio().in_task(per_op::tokio_budget_fallback, n),
-        "d0" => tokio().in_task(per_op::tokio_provider_floor, n),
-        "d00" => tokio().in_task(per_op::context_tokio_floor, n),
+        "df" => tokio().in_task(per_op::copies::TOKIO_BUDGET_FALLBACK[0], n),
+        "d0" => tokio().in_task(per_op::copies::TOKIO_PROVIDER_FLOOR[0], n),
+        "d00" => tokio().in_task(per_op::copies::CONTEXT_TOKIO_FLOOR[0], n),
         _ => return None,
     })
 }

@@ -71,22 +71,22 @@ pub(crate) fn print_allocations(tokio: &Tokio) {
     let mut allocs: Vec<(String, f64)> = vec![
         (
             "(b) poll_cooperate + drop, nothing installed".into(),
-            allocations_per_op(|n| support::no_provider(&mut support::plain_context(), n)),
+            allocations_per_op(|n| support::no_provider::<0>(&mut support::plain_context(), n)),
         ),
         (
             "(c) Budget: poll_cooperate + made_progress + drop".into(),
-            allocations_per_op(support::budget_through_context),
+            allocations_per_op(support::budget_through_context::<0>),
         ),
         (
             "(e) Budget::install for one poll and remove".into(),
-            allocations_per_op(support::budget_install),
+            allocations_per_op(support::budget_install::<0>),
         ),
     ];
     #[cfg(feature = "tokio")]
     {
         allocs.push((
             "(d) TokioBudget::install, in a tokio task".into(),
-            allocations_per_op(|n| tokio.in_task(support::tokio_budget_installed, n)),
+            allocations_per_op(|n| tokio.in_task(support::tokio_budget_installed::<0>, n)),
         ));
         allocs.push((
             "(i) LocalPool poll of a CoopCompat-wrapped task (after the first)".into(),

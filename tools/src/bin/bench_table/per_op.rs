@@ -19,39 +19,37 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
     let mut ops = vec![
         Figure::new(
             "(a) tokio poll_proceed + made_progress, in a tokio task",
-            |n| tokio.in_task(support::tokio_poll_proceed, n),
+            |n| tokio.in_task_spread(&support::copies::TOKIO_POLL_PROCEED, n),
         ),
         Figure::new(
             format!("(b) poll_cooperate + drop, nothing installed ({fallback})"),
-            |n| support::no_provider(&mut support::plain_context(), n),
+            |n| support::spread(&support::copies::NO_PROVIDER, n),
         ),
-        Figure::new(
-            "(c) Budget: poll_cooperate + made_progress + drop",
-            support::budget_through_context,
-        ),
+        Figure::new("(c) Budget: poll_cooperate + made_progress + drop", |n| {
+            support::spread(&support::copies::BUDGET_THROUGH_CONTEXT, n)
+        }),
         Figure::new(
             "(c0) floor under (c): a bare Cell<u8> counter, check + decrement",
-            support::counter_floor,
+            |n| support::spread(&support::copies::COUNTER_FLOOR, n),
         ),
         Figure::new(
             "(c00) floor for a Context-carried counter: lookup + check + decrement",
-            support::context_counter_floor,
+            |n| support::spread(&support::copies::CONTEXT_COUNTER_FLOOR, n),
         ),
         Figure::new(
             "(c1) (c), a fresh Budget::install per 100 ops instead of a refund",
-            support::budget_fresh_installations,
+            |n| support::spread(&support::copies::BUDGET_FRESH_INSTALLATIONS, n),
         ),
         Figure::new(
             format!(
                 "(c2) (c1) under Budget::with_time_slice(128, {} s): time-aware",
                 support::BENCH_SLICE.as_secs()
             ),
-            support::time_slice_fresh_installations,
+            |n| support::spread(&support::copies::TIME_SLICE_FRESH_INSTALLATIONS, n),
         ),
-        Figure::new(
-            "(e) Budget::install for one poll and remove",
-            support::budget_install,
-        ),
+        Figure::new("(e) Budget::install for one poll and remove", |n| {
+            support::spread(&support::copies::BUDGET_INSTALL, n)
+        }),
     ];
     #[cfg_attr(not(feature = "tokio"), allow(unused_mut))] // grows with `tokio`
     let mut limits: Vec<Option<(f64, &str)>> = vec![
@@ -68,22 +66,22 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
     {
         ops.push(Figure::new(
             "(d) TokioBudget::install: poll_cooperate + made_progress, in task",
-            |n| tokio.in_task(support::tokio_budget_installed, n),
+            |n| tokio.in_task_spread(&support::copies::TOKIO_BUDGET_INSTALLED, n),
         ));
         ops.push(Figure::new(
             "(d) nothing installed, fallback to tokio's budget: the same, in task",
-            |n| tokio.in_task(support::tokio_budget_fallback, n),
+            |n| tokio.in_task_spread(&support::copies::TOKIO_BUDGET_FALLBACK, n),
         ));
         limits.push(Some((1.25, "issue 3")));
         limits.push(Some((1.25, "issue 3")));
         ops.push(Figure::new(
             "(d0) floor under (d): has_budget_remaining + poll_proceed + made_progress",
-            |n| tokio.in_task(support::tokio_provider_floor, n),
+            |n| tokio.in_task_spread(&support::copies::TOKIO_PROVIDER_FLOOR, n),
         ));
         limits.push(None);
         ops.push(Figure::new(
             "(d00) floor for a Context-carried tokio provider: lookup + the calls of (d0)",
-            |n| tokio.in_task(support::context_tokio_floor, n),
+            |n| tokio.in_task_spread(&support::copies::CONTEXT_TOKIO_FLOOR, n),
         ));
         limits.push(None);
     }
