@@ -7,26 +7,33 @@
 //! binary moves it (`benches/README.md`, "When a figure moves and its code
 //! did not"). So each loop of [`per_op`](crate::per_op) is generic over a
 //! `SHIFT` in bytes, and each copy jumps over `SHIFT` bytes of padding just
-//! before its loop: `per_op::copies` has [`COPIES`] of each, 16 bytes apart,
-//! and [`spread`] runs a share of the operations on each, so that a figure
-//! is the mean over its copies. The copies are also distinct functions,
-//! which the compiler cannot merge into one.
+//! before its loop: `per_op::copies` has [`COPIES`] of each (0, 16, 32 and
+//! 48 bytes of padding), and [`spread`] runs a share of the operations on
+//! each, so that a figure is the mean over its copies.
+//!
+//! The copies are distinct functions (which the compiler cannot merge into
+//! one), and the linker places each where it likes, so the padding does not
+//! by itself put the four loops at four offsets within a 64-byte line: it
+//! makes them land at different places. For example, in `bench_table` at
+//! 7e81fb0 the four (c0) loops start at 48, 0, 32 and 32 bytes into a line,
+//! the four (d) loops at 58, 10, 58 and 26.
 //!
 //! What can go wrong: nothing that changes what is measured; the padding is
 //! never executed (one jump over it, before the timed region or once per
-//! batch of 100 operations). On targets other than x86-64 there is no
-//! padding, and the copies are only distinct functions placed by the linker.
+//! call of an installation's closure). On targets other than x86-64 there is
+//! no padding, and the copies are only distinct functions.
 
 use std::task::Context;
 use std::time::Duration;
 
-/// Copies of each loop that a figure runs, `16 * i` bytes of padding apart.
+/// Copies of each loop that a figure runs, with 0, 16, 32 and 48 bytes of
+/// padding before their loops.
 pub const COPIES: usize = 4;
 
 /// Defines `pub static NAME: [fn(..) -> Duration; COPIES]`, the copies of
 /// the per-operation loop `f` (generic over its shift): functions that call
-/// `f::<0>`, `f::<16>`, `f::<32>` and `f::<48>` (`f` in the module that
-/// invokes it, `per_op::copies`, whose parent has the loops), compiled in this crate
+/// `f::<0>`, `f::<16>`, `f::<32>` and `f::<48>` (`f` is looked up in the
+/// parent of the module that invokes it, `per_op`), compiled in this crate
 /// rather than in the one that runs them (whose inlining choices would be
 /// its own: one figure instantiated in `bench_table` took twice the time of
 /// the same loop instantiated here). `in_task` for loops that take the
