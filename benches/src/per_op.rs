@@ -71,7 +71,7 @@ impl Tokio {
 
 /// The [`COPIES`](crate::COPIES) copies of each per-operation loop, for
 /// [`spread`](crate::spread) and [`Tokio::in_task_spread`]
-/// ([`placement`](crate::placement)).
+/// ([`crate::placement`]).
 pub mod copies {
     use std::task::Context;
     use std::time::Duration;
