@@ -66,7 +66,8 @@
 //! On stable Rust a `Context` carries only a waker, so an installation
 //! replaces the context's waker, for one poll, with a *carrier*: a waker that
 //! points at the provider and wakes the executor's waker. `poll_cooperate`
-//! recognises it by the address of one `static` vtable. Clones of the carrier
+//! recognises it, and which kind of provider it carries (a `Budget`,
+//! tokio's, any other), by the address of its vtable, a `static`. Clones of the carrier
 //! are plain clones of the executor's waker: nothing that a future keeps
 //! points into the poll's stack frame. Async fns, async blocks, `join!`,
 //! `select!` and every combinator that forwards its context see the carrier.
@@ -75,9 +76,10 @@
 //! (`FuturesUnordered`, `buffer_unordered`, `join_all` over 30 futures,
 //! `Shared`, `SelectAll`, tokio's `JoinSet`) hide the carrier. For them, with
 //! the `std` feature, the installation is also published in one thread-local
-//! for the length of the poll; `poll_cooperate` reads it only when the
-//! context's waker is not a carrier. A child that finds the budget spent that
-//! way gets `Pending`, and its own waker is woken.
+//! for the length of the poll; `poll_cooperate` reads it unless the context
+//! is the one a `Budget`'s or `TokioBudget`'s installation made. A child
+//! that finds the budget spent that way gets `Pending`, and its own waker is
+//! woken.
 //!
 //! Known limit: a blocking executor nested inside a budgeted poll (say
 //! `futures::executor::block_on` called from a task) polls its future on the

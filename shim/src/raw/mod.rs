@@ -7,9 +7,10 @@
 //! * [`carrier`]: how what is installed travels from the executor to the
 //!   leaf future. The Context's waker is replaced, for the length of one
 //!   poll, by a waker whose data points at a stack frame holding the
-//!   executor's waker and the installed payload (one type, chosen above, see
-//!   [`carrier::Payload`]). It is recognised by the address of one
-//!   non-generic `static` vtable. Its clones are plain clones of the
+//!   executor's waker and the installed payload (a few types, chosen above,
+//!   see [`carrier::Payload`]). It is recognised, with what it carries, by
+//!   the address of its vtable: one per payload type, elements of one
+//!   non-generic `static` array. Its clones are plain clones of the
 //!   executor's waker, so nothing that escapes the poll points into that
 //!   stack frame. With the `std` feature the same frame is also published in
 //!   one thread-local, for futures polled by combinators with wakers of
