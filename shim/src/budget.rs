@@ -383,6 +383,10 @@ impl Budget {
     /// });
     /// assert_eq!(budget.remaining(), 1);
     /// ```
+    // Always inlined: it runs once per task poll, in the executor's loop,
+    // and called out of line it paid a call frame for its six saved
+    // registers (measured: 100 instructions per installation, 79 inlined).
+    #[inline(always)]
     pub fn install<R>(
         &mut self,
         cx: &mut Context<'_>,
