@@ -76,10 +76,11 @@
 //! (`FuturesUnordered`, `buffer_unordered`, `join_all` over 30 futures,
 //! `Shared`, `SelectAll`, tokio's `JoinSet`) hide the carrier. For them, with
 //! the `std` feature, the installation is also published in one thread-local
-//! for the length of the poll; `poll_cooperate` reads it unless the context
-//! is the one a `Budget`'s or `TokioBudget`'s installation made. A child
-//! that finds the budget spent that way gets `Pending`, and its own waker is
-//! woken.
+//! for the length of the poll; `poll_cooperate` reads it when the context is
+//! not the one a `Budget`'s or `TokioBudget`'s installation made, and answers
+//! from the installation that made the context, if one did, else from the
+//! innermost one. A child that finds the budget spent that way gets
+//! `Pending`, and its own waker is woken.
 //!
 //! Known limit: a blocking executor nested inside a budgeted poll (say
 //! `futures::executor::block_on` called from a task) polls its future on the
