@@ -22,14 +22,13 @@ mod support;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::future::{poll_fn, Future};
-use std::mem;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
 
 use support::clock::{advance, now, set as set_clock};
-use support::{metrics, spend, spend_all, spend_all_with, take};
-use task_coop::{Budget, BudgetExt, Cooperation, CooperationVTable, TimeSlice};
+use support::{metrics, spend, spend_all, spend_all_with, take, Forgotten};
+use task_coop::{Budget, BudgetExt, Cooperation, TimeSlice};
 
 // ---------------------------------------------------------------------------
 // Counting the budget counters alive on this thread.
@@ -97,36 +96,6 @@ fn counters() -> isize {
 
 // ---------------------------------------------------------------------------
 // Helpers.
-
-/// A cooperation forgotten with `mem::forget`, kept as raw parts so that the
-/// test can end it later (as the vtable contract allows, at any time on this
-/// thread): until then it holds its counter like a kept one, and ending it
-/// at the end lets Miri's leak checker vouch for everything else.
-struct Forgotten {
-    data: *const (),
-    vtable: &'static CooperationVTable,
-}
-
-impl Forgotten {
-    fn new(coop: Cooperation) -> Self {
-        let forgotten = Self {
-            data: coop.data(),
-            vtable: coop.vtable(),
-        };
-        mem::forget(coop);
-        forgotten
-    }
-
-    /// The forgotten cooperation, alive again.
-    fn revive(self) -> Cooperation {
-        // SAFETY: the parts came from a live cooperation that was forgotten
-        // (so neither of its vtable's functions ran for this data), each
-        // `Forgotten` is revived at most once (it is consumed), and the
-        // revived cooperation is used on the thread that made it (neither
-        // type is `Send`).
-        unsafe { Cooperation::from_raw(self.data, self.vtable) }
-    }
-}
 
 /// Units the installed budget has left.
 fn left(cx: &Context<'_>) -> u32 {

@@ -22,10 +22,10 @@ use std::pin::pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use support::{metrics, spend, spend_all, take, WakeCounter};
+use support::{metrics, spend, spend_all, take, Forgotten, WakeCounter};
 use task_coop::{
     unconstrained, with_provider, Budget, BudgetExt, ContextExt, Cooperate, Cooperation,
-    CooperationProvider, CooperationVTable,
+    CooperationProvider,
 };
 
 // ---------------------------------------------------------------------------
@@ -619,32 +619,6 @@ struct Panicking;
 impl CooperationProvider for Panicking {
     fn poll_cooperate(&self, _waker: &Waker) -> Poll<Cooperation> {
         std::panic::resume_unwind(Box::new("the provider panicked"))
-    }
-}
-
-/// A cooperation forgotten with `mem::forget`, kept as raw parts so that the
-/// test can end it at the very end (as the vtable contract allows, on this
-/// thread) and Miri's leak checker vouches for everything else.
-struct Forgotten {
-    data: *const (),
-    vtable: &'static CooperationVTable,
-}
-
-impl Forgotten {
-    fn new(coop: Cooperation) -> Self {
-        let forgotten = Self {
-            data: coop.data(),
-            vtable: coop.vtable(),
-        };
-        std::mem::forget(coop);
-        forgotten
-    }
-
-    fn revive(self) -> Cooperation {
-        // SAFETY: the parts came from a live cooperation that was forgotten
-        // (neither vtable function ran for this data), each `Forgotten` is
-        // revived once (it is consumed), on the thread that made it.
-        unsafe { Cooperation::from_raw(self.data, self.vtable) }
     }
 }
 

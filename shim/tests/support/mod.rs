@@ -117,3 +117,33 @@ pub(crate) mod clock {
         READS.with(Cell::get)
     }
 }
+
+/// A cooperation forgotten with `mem::forget`, kept as raw parts so that a
+/// test can end it later (as the vtable contract allows, at any time on this
+/// thread): until then it holds its provider's state like a kept one, and
+/// ending it at the end lets Miri's leak checker vouch for everything else.
+pub(crate) struct Forgotten {
+    data: *const (),
+    vtable: &'static task_coop::CooperationVTable,
+}
+
+impl Forgotten {
+    pub(crate) fn new(coop: Cooperation) -> Self {
+        let forgotten = Self {
+            data: coop.data(),
+            vtable: coop.vtable(),
+        };
+        std::mem::forget(coop);
+        forgotten
+    }
+
+    /// The forgotten cooperation, alive again.
+    pub(crate) fn revive(self) -> Cooperation {
+        // SAFETY: the parts came from a live cooperation that was forgotten
+        // (so neither of its vtable's functions ran for this data), each
+        // `Forgotten` is revived at most once (it is consumed), and the
+        // revived cooperation is used on the thread that made it (neither
+        // type is `Send`).
+        unsafe { Cooperation::from_raw(self.data, self.vtable) }
+    }
+}
