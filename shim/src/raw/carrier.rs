@@ -335,47 +335,45 @@ pub(crate) fn lookup<'a>(cx: &'a Context<'_>) -> Option<Found<'a>> {
 #[cfg(feature = "std")]
 #[inline(never)]
 unsafe fn lookup_in_chain<'a>(cx: &'a Context<'_>, current: *const ()) -> Found<'a> {
-    {
-        let own = cx.waker();
-        let mut task_waker = own;
-        let mut frame = current;
-        loop {
-            // SAFETY: `CURRENT` is non-null only while the `install` frame
-            // it points at is running further up this thread's stack (its
-            // guard resets it on return and on unwind; the caller's promise
-            // is that `current` was read from it), and each frame's
-            // `parent` was `CURRENT` when it was published, so it is a
-            // frame further up still: every frame of the chain outlives this
-            // call, and the caller uses what it finds only during the call.
-            let header = unsafe { &*frame.cast::<Header<'a>>() };
-            // Two live objects have two addresses: a context at the address
-            // an installation recorded is the one it made.
-            if ptr::eq(header.context.get(), ptr::from_ref(cx).cast()) {
-                return Found {
-                    frame,
-                    vtable: header.vtable,
-                    waker: header.waker,
-                };
-            }
-            // `cx` was built from this installation's carrier waker (only
-            // `install_for` makes a waker with a carrier vtable, and its data
-            // is its frame): wake the executor's waker behind it, so that the
-            // task's own waker is recognised as such.
-            if ptr::eq(own.data(), frame) && ptr::eq(own.vtable(), header.vtable) {
-                task_waker = header.waker;
-            }
-            frame = header.parent.get();
-            if frame.is_null() {
-                break;
-            }
+    let own = cx.waker();
+    let mut task_waker = own;
+    let mut frame = current;
+    loop {
+        // SAFETY: `CURRENT` is non-null only while the `install` frame
+        // it points at is running further up this thread's stack (its
+        // guard resets it on return and on unwind; the caller's promise
+        // is that `current` was read from it), and each frame's
+        // `parent` was `CURRENT` when it was published, so it is a
+        // frame further up still: every frame of the chain outlives this
+        // call, and the caller uses what it finds only during the call.
+        let header = unsafe { &*frame.cast::<Header<'a>>() };
+        // Two live objects have two addresses: a context at the address
+        // an installation recorded is the one it made.
+        if ptr::eq(header.context.get(), ptr::from_ref(cx).cast()) {
+            return Found {
+                frame,
+                vtable: header.vtable,
+                waker: header.waker,
+            };
         }
-        // SAFETY: as above, for the innermost frame.
-        let header = unsafe { &*current.cast::<Header<'a>>() };
-        Found {
-            frame: current,
-            vtable: header.vtable,
-            waker: task_waker,
+        // `cx` was built from this installation's carrier waker (only
+        // `install_for` makes a waker with a carrier vtable, and its data
+        // is its frame): wake the executor's waker behind it, so that the
+        // task's own waker is recognised as such.
+        if ptr::eq(own.data(), frame) && ptr::eq(own.vtable(), header.vtable) {
+            task_waker = header.waker;
         }
+        frame = header.parent.get();
+        if frame.is_null() {
+            break;
+        }
+    }
+    // SAFETY: as above, for the innermost frame.
+    let header = unsafe { &*current.cast::<Header<'a>>() };
+    Found {
+        frame: current,
+        vtable: header.vtable,
+        waker: task_waker,
     }
 }
 
