@@ -8,29 +8,30 @@
 //!   functions are the only way to make one.
 //! * [`poll_cooperate`] and [`remaining`] answer for a context.
 //! * `Cooperation::made_progress` and `Drop for Cooperation` are implemented
-//!   here, next to the crate's own `static` vtables, so that for those vtables
-//!   they call the provider's function directly and it inlines (the budget's
-//!   check is a few nanoseconds, on every message a channel receives). Any
-//!   other vtable goes through its function pointers in `cooperation.rs`.
+//!   here: for the crate's own vtables (`vtables.rs`) they call the
+//!   provider's function directly and it inlines (the budget's check is a few
+//!   nanoseconds, on every message a channel receives). Any other vtable goes
+//!   through its function pointers in `cooperation.rs`.
 //!
 //! What can go wrong here: pairing a data pointer with the wrong vtable. Each
 //! `Cooperation::from_raw` below pairs the data a `raw` function made with a
-//! vtable of that same module's functions, and the fast paths call those
-//! functions only after recognising the vtable by address.
+//! vtable of that same module's functions (for the budget, the one of its
+//! restore value), and the fast paths call those functions only after
+//! recognising the vtable by address.
 
 #[cfg(feature = "alloc")]
 use core::task::Waker;
 use core::task::{Context, Poll};
 
 use crate::cooperation::Cooperation;
-#[cfg(feature = "alloc")]
-use crate::cooperation::CooperationVTable;
 use crate::provider::CooperationProvider;
 #[cfg(feature = "alloc")]
 use crate::raw::budget_cell::{self, CellRef};
 #[cfg(feature = "alloc")]
 use crate::raw::carrier::TaskWaker;
 use crate::raw::carrier::{self, Found, Payload};
+#[cfg(feature = "alloc")]
+use crate::vtables;
 
 /// What a `Budget`'s installation carries: its cell. A payload kind of its
 /// own, so that `poll_cooperate` finds it with one compare of the waker's
@@ -176,31 +177,20 @@ pub(crate) fn install_tokio<R>(cx: &mut Context<'_>, f: impl FnOnce(&mut Context
     carrier::install(cx, TokioSlot, f)
 }
 
-/// The vtable of every budget cooperation: the functions of `budget_cell`.
-/// A non-generic `static`, recognised by address.
-#[cfg(feature = "alloc")]
-static BUDGET_VTABLE: CooperationVTable =
-    CooperationVTable::new(budget_cell::made_progress, budget_cell::drop_cooperation);
-
 /// `poll_cooperate` against a `Budget`'s cell.
 #[cfg(feature = "alloc")]
 #[inline]
 fn poll_budget(cell: CellRef<'_>, waker: &Waker) -> Poll<Cooperation> {
-    cell.poll_take(waker).map(|data| {
-        // SAFETY: `data` came from `poll_take`, and `BUDGET_VTABLE` holds
-        // `budget_cell::made_progress` and `drop_cooperation`, whose contract
-        // is to be called with such data once between them, on this thread:
-        // what the `CooperationVTable` contract promises them (a
-        // `Cooperation` is not `Send`).
-        unsafe { Cooperation::from_raw(data, &BUDGET_VTABLE) }
+    cell.poll_take(waker).map(|taken| {
+        // SAFETY: `taken` came from `poll_take`, and the vtable of its
+        // restore value holds `budget_cell::made_progress` and
+        // `drop_restoring` for that value, whose contract is to be called
+        // with such data once between them, on this thread: what the
+        // `CooperationVTable` contract promises them (a `Cooperation` is not
+        // `Send`).
+        unsafe { Cooperation::from_raw(taken.data, vtables::budget(taken.restore)) }
     })
 }
-
-/// The vtable of tokio-backed cooperations. A non-generic `static`,
-/// recognised by address.
-#[cfg(feature = "tokio")]
-static TOKIO_VTABLE: CooperationVTable =
-    CooperationVTable::new(spend_tokio_unit, crate::cooperation::do_nothing);
 
 /// `poll_cooperate` from tokio's budget, whatever it is on this thread: for
 /// `TokioBudget`, and when nothing is installed.
@@ -252,10 +242,10 @@ fn tokio_ran_out_for(cx: &Context<'_>) -> Poll<Cooperation> {
 #[cfg(feature = "tokio")]
 #[inline]
 fn tokio_cooperation() -> Poll<Cooperation> {
-    // SAFETY: the data pointer is unused; both functions of `TOKIO_VTABLE`
+    // SAFETY: the data pointer is unused; both functions of `vtables::TOKIO`
     // are safe functions that ignore it (they only call tokio's public API),
     // so any call at any time is sound.
-    Poll::Ready(unsafe { Cooperation::from_raw(core::ptr::null(), &TOKIO_VTABLE) })
+    Poll::Ready(unsafe { Cooperation::from_raw(core::ptr::null(), vtables::TOKIO) })
 }
 
 /// tokio's budget is spent: let tokio register `waker` the way its own types
@@ -272,17 +262,6 @@ fn tokio_ran_out(waker: &Waker) -> Poll<Cooperation> {
         Poll::Pending => Poll::Pending,
         // Not reached: has_budget_remaining said no. Spend nothing.
         Poll::Ready(_restore) => Poll::Ready(Cooperation::unconstrained()),
-    }
-}
-
-/// The tokio cooperation's `made_progress`: spend one unit of tokio's current
-/// budget. Its `drop` does nothing: the unit is only spent here.
-#[cfg(feature = "tokio")]
-#[inline]
-fn spend_tokio_unit(_data: *const ()) {
-    let mut cx = Context::from_waker(Waker::noop());
-    if let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) {
-        restore.made_progress();
     }
 }
 
@@ -313,14 +292,15 @@ impl Cooperation {
         let this = core::mem::take(self);
         // The budget's cooperation first: the hot case, one compare.
         #[cfg(feature = "alloc")]
-        if core::ptr::eq(this.vtable(), &BUDGET_VTABLE) {
+        if vtables::budget_restore(this.vtable()).is_some() {
             let data = this.data();
             core::mem::forget(this);
-            // SAFETY: a cooperation with `BUDGET_VTABLE` was made by
-            // `poll_budget` from `poll_take`'s data; it was moved out of
-            // `self` and is forgotten, so this is the one call for `data`
-            // (called directly, rather than through the vtable, so that it
-            // inlines).
+            // SAFETY: a cooperation with one of the budget's vtables was made by
+            // `poll_budget` from `poll_take`'s data (or put together from
+            // such a one's parts, under `from_raw`'s contract); it was moved
+            // out of `self` and is forgotten, so this is the one call for
+            // `data` (called directly, rather than through the vtable, so
+            // that it inlines).
             unsafe { budget_cell::made_progress(data) };
             return;
         }
@@ -328,9 +308,9 @@ impl Cooperation {
             return;
         }
         #[cfg(feature = "tokio")]
-        if core::ptr::eq(this.vtable(), &TOKIO_VTABLE) {
+        if core::ptr::eq(this.vtable(), vtables::TOKIO) {
             core::mem::forget(this);
-            spend_tokio_unit(core::ptr::null());
+            vtables::tokio_made_progress(core::ptr::null());
             return;
         }
         this.made_progress_by_vtable();
@@ -347,17 +327,18 @@ impl Drop for Cooperation {
         // Dropping a tokio-backed cooperation does nothing (the unit is only
         // spent at `made_progress`).
         #[cfg(feature = "tokio")]
-        if core::ptr::eq(self.vtable(), &TOKIO_VTABLE) {
+        if core::ptr::eq(self.vtable(), vtables::TOKIO) {
             return;
         }
         #[cfg(feature = "alloc")]
-        if core::ptr::eq(self.vtable(), &BUDGET_VTABLE) {
-            // SAFETY: a cooperation with `BUDGET_VTABLE` was made by
-            // `poll_budget` from `poll_take`'s data; `made_progress` replaces
-            // `self` before its own call, so this is the one call for `data`
-            // (called directly, rather than through the vtable, so that it
-            // inlines).
-            unsafe { budget_cell::drop_cooperation(self.data()) };
+        if let Some(restore) = vtables::budget_restore(self.vtable()) {
+            // SAFETY: a cooperation with one of the budget's vtables was made by
+            // `poll_budget` from `poll_take`'s data, with the vtable of its
+            // restore value (or put together from such a one's parts, under
+            // `from_raw`'s contract); `made_progress` replaces `self` before
+            // its own call, so this is the one call for `data` (called
+            // directly, rather than through the vtable, so that it inlines).
+            unsafe { budget_cell::drop_cooperation(self.data(), restore) };
             return;
         }
         // SAFETY: `self` is being dropped and is not used again (its fields

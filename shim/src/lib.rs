@@ -140,7 +140,8 @@ extern crate std;
 
 // The module graph, each module importing only those listed before it (no
 // circle): `raw` (a leaf: imports nothing of the crate); `cooperation`;
-// `provider`; `dispatch` (the only one that knows the concrete providers);
+// `provider`; `vtables` (the crate's own cooperation vtables); `dispatch`
+// (the only one that knows the concrete providers);
 // then the public faces: `context_ext`, `budget_ext`, `install`,
 // `unconstrained`, `cooperate`, `time_slice`, `budget_metrics`, `budget`,
 // `thread_budget`, `tokio_budget`.
@@ -148,6 +149,8 @@ mod raw;
 
 mod cooperation;
 mod provider;
+#[cfg(feature = "alloc")]
+mod vtables;
 
 mod dispatch;
 

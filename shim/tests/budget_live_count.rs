@@ -11,7 +11,7 @@
 //! They assert exact units (`BudgetExt::budget_remaining`,
 //! `Budget::remaining`, the metrics) and, through a global allocator that
 //! counts the budget counters alive on the test's thread (the only
-//! 256-aligned allocations), exactly when a counter is detached and when it
+//! 64-aligned allocations), exactly when a counter is detached and when it
 //! is freed: a live count read too high leaks a counter, one read too low
 //! frees it under a cooperation (or lets a late cooperation refund a later
 //! installation). Run under Miri for the memory side.
@@ -33,9 +33,9 @@ use task_coop::{Budget, BudgetExt, Cooperation, TimeSlice};
 // ---------------------------------------------------------------------------
 // Counting the budget counters alive on this thread.
 
-/// The alignment of the budget's counter (its cell is `align(256)`); nothing
+/// The alignment of the budget's counter (its cell is `align(64)`); nothing
 /// else these tests allocate asks for it.
-const COUNTER_ALIGN: usize = 256;
+const COUNTER_ALIGN: usize = 64;
 
 /// The system allocator, counting the counters alive on each thread.
 struct CountingCounters;
