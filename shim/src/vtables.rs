@@ -1,63 +1,52 @@
 //! The crate's own cooperation vtables (but the opt-out's, which
-//! `cooperation.rs` keeps): tokio-backed cooperations' and the budget's, in
-//! one `static`, and how a budget cooperation's restore value travels in its
-//! choice of vtable.
-//!
-//! Why one `static`: the fast paths of `made_progress` and `drop`
-//! (`dispatch.rs`) test a cooperation's vtable against these by address.
-//! Inside one `static` the compiler knows where each vtable lies relative to
-//! the others, so on a path where the vtable is known (tokio's, say) the test
-//! against the budget's range is decided at compile time. Across two
-//! `static`s it took two loads and a compare at run time, in every
-//! tokio-backed operation.
+//! `cooperation.rs` keeps): tokio-backed cooperations' and the budget's, and
+//! how a budget cooperation's restore value travels in its choice of vtable.
 //!
 //! Why 256 budget vtables: a budget cooperation must carry the units that
 //! were left before it was taken (what dropping it without progress puts
-//! back). Carried in its data pointer's low bits, the pointer, and so the
-//! address that `made_progress` increments, depended on the units just
-//! loaded: each operation's release then waited for its take (measured: 4.3
-//! ns per budget operation against 2.6 ns with this table, which runs more
-//! instructions). Here the data pointer is the cell's, untouched, and the
-//! restore value is the vtable's index.
+//! back). Carried in its data pointer's low bits (until 2b12e6d), the
+//! pointer, and so the address that `made_progress` increments, depended on
+//! the units just loaded: each operation's release waited for its take, one
+//! chain of dependent loads and stores from one operation to the next
+//! (measured with `op_loop`: 3.8 ns per budget operation against 2.7 ns
+//! with this table, which runs more instructions). Here the data pointer is
+//! the cell's, untouched, and the restore value is the vtable's index in
+//! [`BUDGET_VTABLES`].
+//!
+//! How the fast paths in `dispatch.rs` recognise them:
+//!
+//! * `made_progress` by the vtable's `made_progress` function
+//!   ([`is_budget_made_progress`]): all 256 share one, and calling it
+//!   directly is what calling it through the vtable does.
+//! * `drop` by the vtable's address ([`budget_restore`]), which also gives
+//!   the restore value.
 //!
 //! What can go wrong: a vtable whose `drop` gives back another restore value
 //! than its index (each is generated from its index, [`budget_vtable_for`]),
 //! or an address test that accepts something outside the table
-//! ([`budget_restore`] compares the offset with the table's size).
+//! ([`budget_restore`] compares the offset with the table's size). Both are
+//! tested on every entry (the tests below).
 
 use crate::cooperation::CooperationVTable;
 #[cfg(feature = "alloc")]
 use crate::raw::budget_cell;
 
-/// The vtables of this module, in one `static` (see the module docs).
-///
-/// The budget's first, at the start of the `static`: then its address is
-/// the table's, with no offset to add when choosing a vtable and to take off
-/// again when testing one (2 instructions per budget operation).
-#[repr(C)]
-struct OwnVTables {
-    /// Tokio-backed cooperations.
-    #[cfg(feature = "tokio")]
-    tokio: CooperationVTable,
-    /// Budget cooperations: `budget[r]` for a cooperation taken with `r`
-    /// units left.
-    #[cfg(feature = "alloc")]
-    budget: [CooperationVTable; 256],
-}
-
-/// A non-generic `static`, recognised by address.
-static OWN_VTABLES: OwnVTables = OwnVTables {
-    #[cfg(feature = "tokio")]
-    tokio: CooperationVTable::new(tokio_made_progress, crate::cooperation::do_nothing),
-    #[cfg(feature = "alloc")]
-    budget: flatten(budget_vtables!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)),
-};
+/// The vtables of budget cooperations: `BUDGET_VTABLES[r]` for a cooperation
+/// taken with `r` units left. A non-generic `static`, recognised by address.
+#[cfg(feature = "alloc")]
+static BUDGET_VTABLES: [CooperationVTable; 256] =
+    flatten(budget_vtables!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15));
 
 /// The vtable of tokio-backed cooperations: `made_progress` spends a unit of
 /// tokio's budget, `drop` does nothing (the unit is only spent at
 /// `made_progress`).
 #[cfg(feature = "tokio")]
-pub(crate) const TOKIO: &CooperationVTable = &OWN_VTABLES.tokio;
+pub(crate) const TOKIO: &CooperationVTable = &TOKIO_VTABLE;
+
+/// [`TOKIO`]'s `static`, recognised by address.
+#[cfg(feature = "tokio")]
+static TOKIO_VTABLE: CooperationVTable =
+    CooperationVTable::new(tokio_made_progress, crate::cooperation::do_nothing);
 
 /// The tokio cooperation's `made_progress`: spend one unit of tokio's current
 /// budget.
@@ -101,7 +90,41 @@ const fn flatten(rows: [[CooperationVTable; 16]; 16]) -> [CooperationVTable; 256
 /// The budget vtable for restore value `R`.
 #[cfg(feature = "alloc")]
 const fn budget_vtable_for<const R: u8>() -> CooperationVTable {
-    CooperationVTable::new(budget_cell::made_progress, drop_restoring::<R>)
+    CooperationVTable::new(budget_made_progress, drop_restoring::<R>)
+}
+
+/// The `made_progress` of every budget vtable: `budget_cell::made_progress`.
+/// Never inlined, so that it is one function with one address, which
+/// [`is_budget_made_progress`] recognises.
+///
+/// # Safety
+///
+/// As for `budget_cell::made_progress`, for the data `poll_budget` paired
+/// with this vtable: what the `CooperationVTable` contract promises a
+/// vtable's `made_progress`.
+#[cfg(feature = "alloc")]
+#[inline(never)]
+unsafe fn budget_made_progress(data: *const ()) {
+    // SAFETY: the caller's promise.
+    unsafe { budget_cell::made_progress(data) }
+}
+
+/// Whether `vtable`'s `made_progress` is the budget's, so that calling
+/// `budget_cell::made_progress` directly is what calling it through the
+/// vtable would do (and inlines). One load and one compare; a vtable copied
+/// out of the table by value is recognised too, and rightly: its function
+/// is the same.
+///
+/// If the compiler gave the function two addresses (it does not promise
+/// one), the test is false and the caller goes through the vtable: slower,
+/// not wrong.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub(crate) fn is_budget_made_progress(vtable: &CooperationVTable) -> bool {
+    core::ptr::fn_addr_eq(
+        vtable.made_progress_fn(),
+        budget_made_progress as unsafe fn(*const ()),
+    )
 }
 
 /// The `drop` of the budget vtable for `R`: `budget_cell::drop_cooperation`
@@ -126,7 +149,7 @@ unsafe fn drop_restoring<const R: u8>(data: *const ()) {
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub(crate) fn budget(restore: u8) -> &'static CooperationVTable {
-    &OWN_VTABLES.budget[usize::from(restore)]
+    &BUDGET_VTABLES[usize::from(restore)]
 }
 
 /// The restore value of a budget cooperation's vtable, or `None` if `vtable`
@@ -138,7 +161,7 @@ pub(crate) fn budget(restore: u8) -> &'static CooperationVTable {
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub(crate) fn budget_restore(vtable: &'static CooperationVTable) -> Option<u8> {
-    let table = &OWN_VTABLES.budget;
+    let table = &BUDGET_VTABLES;
     let offset = core::ptr::from_ref(vtable)
         .addr()
         .wrapping_sub(table.as_ptr().addr());
@@ -154,7 +177,7 @@ pub(crate) fn budget_restore(vtable: &'static CooperationVTable) -> Option<u8> {
 mod tests {
     use core::task::{Context, Poll, Waker};
 
-    use super::{budget, budget_restore, OWN_VTABLES};
+    use super::{budget, budget_restore, BUDGET_VTABLES};
     use crate::{Budget, BudgetExt, ContextExt, Cooperation};
 
     /// Takes one cooperation from a fresh `Budget` of `units`, in an
@@ -172,13 +195,13 @@ mod tests {
 
     #[test]
     fn each_restore_value_has_its_own_vtable_and_back() {
-        let table = &OWN_VTABLES.budget;
+        let table = &BUDGET_VTABLES;
         for restore in 0..=u8::MAX {
             let vtable = budget(restore);
             assert!(core::ptr::eq(vtable, &table[usize::from(restore)]));
             assert_eq!(budget_restore(vtable), Some(restore));
         }
-        // Just outside the table, on both sides, in the same `static`.
+        // Other vtables of the crate.
         #[cfg(feature = "tokio")]
         assert_eq!(budget_restore(super::TOKIO), None);
         assert_eq!(budget_restore(Cooperation::unconstrained().vtable()), None);
