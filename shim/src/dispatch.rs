@@ -327,25 +327,29 @@ impl Drop for Cooperation {
     // Always inlined, for the reason given on `made_progress`.
     #[inline(always)]
     fn drop(&mut self) {
-        if self.is_unconstrained() {
-            return;
-        }
-        // Dropping a tokio-backed cooperation does nothing (the unit is only
-        // spent at `made_progress`).
-        #[cfg(feature = "tokio")]
-        if core::ptr::eq(self.vtable(), vtables::TOKIO) {
-            return;
-        }
-        #[cfg(feature = "alloc")]
-        if let Some(restore) = vtables::budget_restore(self.vtable()) {
-            // SAFETY: the vtable is the budget's for `restore`, whose `drop`
-            // calls `budget_cell::drop_cooperation(data, restore)`:
-            // `from_raw`'s contract makes calling it once with `data` sound,
-            // and this is that call (made directly so that it inlines):
-            // `made_progress` replaces `self` before its own call, and `self`
-            // is being dropped.
-            unsafe { budget_cell::drop_cooperation(self.data(), restore) };
-            return;
+        // Split on the data pointer first, as `made_progress` does.
+        if self.data().is_null() {
+            if self.is_unconstrained() {
+                return;
+            }
+            // Dropping a tokio-backed cooperation does nothing (the unit is
+            // only spent at `made_progress`).
+            #[cfg(feature = "tokio")]
+            if core::ptr::eq(self.vtable(), vtables::TOKIO) {
+                return;
+            }
+        } else {
+            #[cfg(feature = "alloc")]
+            if let Some(restore) = vtables::budget_restore(self.vtable()) {
+                // SAFETY: the vtable is the budget's for `restore`, whose
+                // `drop` calls `budget_cell::drop_cooperation(data,
+                // restore)`: `from_raw`'s contract makes calling it once with
+                // `data` sound, and this is that call (made directly so that
+                // it inlines): `made_progress` replaces `self` before its own
+                // call, and `self` is being dropped.
+                unsafe { budget_cell::drop_cooperation(self.data(), restore) };
+                return;
+            }
         }
         // SAFETY: `self` is being dropped and is not used again (its fields
         // have no drop glue), so the bitwise copy read out is its one owner
