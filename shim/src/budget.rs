@@ -35,6 +35,12 @@ use crate::{BudgetMetrics, TimeSlice};
 /// value and can take units away (drop an older guard, then a younger one, and
 /// the younger one's older-but-lower value wins); this budget does not.
 ///
+/// With a [time slice](Self::with_time_slice) the units are handed out in
+/// segments, one clock read each, and a refund works within a segment: a
+/// cooperation dropped after a later segment began puts back at most what
+/// its own segment held, so the units can end lower than before it was
+/// taken (the units moved out of reserve since stay where they are).
+///
 /// A cooperation that outlives its installation (kept in a future's state
 /// and dropped in a later poll) is detached: dropping it, or calling
 /// `made_progress` on it, changes nothing, whatever is installed by then,

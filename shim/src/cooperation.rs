@@ -211,6 +211,13 @@ impl Cooperation {
     /// for this `data`: calling either of them once with `data`, on this
     /// thread, at any later time, must be sound.
     ///
+    /// The parts of a cooperation that was taken apart ([`data`](Self::data)
+    /// and [`vtable`](Self::vtable), then [`core::mem::forget`]) meet this
+    /// for each other, once: put back together, they are that cooperation
+    /// again. Parts of two different cooperations are not promised to: the
+    /// vtable may stand for more than its functions (a `Budget`'s records the
+    /// units to give back, so crossing two gives back the wrong units).
+    ///
     /// [`CooperationVTable` contract]: CooperationVTable#contract
     ///
     /// # Examples
