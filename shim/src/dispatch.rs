@@ -84,21 +84,26 @@ unsafe impl Payload for OtherSlot<'_> {
 /// of 23).
 #[inline(always)]
 pub(crate) fn poll_cooperate(cx: &Context<'_>) -> Poll<Cooperation> {
-    // The hot cases first, each one compare of the waker's vtable: a budget
-    // or tokio's, on the context their installation made.
+    // The hot cases first, each one compare of the waker's vtable: tokio's
+    // or a budget, on the context their installation made. tokio's first:
+    // measured in `bench_table` (7 interleaved runs of each order), its
+    // operation then stays within 1.15 times tokio's own calls in all 7
+    // (1.16 to 1.22 with the budget first), and the budget's within 1.25
+    // times a bare counter in 4 of 7 either way.
+    #[cfg(feature = "tokio")]
+    if carrier::lookup_on_context::<TokioSlot>(cx).is_some() {
+        return poll_tokio_for(cx);
+    }
     #[cfg(feature = "alloc")]
     if let Some((BudgetSlot(cell), waker)) = carrier::lookup_on_context(cx) {
         return poll_budget(cell, waker);
     }
-    // tokio's budget, installed or not: one inlined copy of its check, so
-    // that the compiler does not merge two into one with a choice to make
-    // at run time; and no waker read unless tokio's budget is spent.
+    // Nothing on this context: the thread's installations, else tokio's
+    // budget (unconstrained off tokio).
     #[cfg(feature = "tokio")]
     {
-        if carrier::lookup_on_context::<TokioSlot>(cx).is_none() {
-            if let Some(found) = carrier::lookup(cx) {
-                return poll_found(found);
-            }
+        if let Some(found) = carrier::lookup(cx) {
+            return poll_found(found);
         }
         poll_tokio_for(cx)
     }
