@@ -19,80 +19,21 @@
 
 mod support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
 
 use support::clock::{advance, now, set as set_clock};
+use support::counters::{counters, CountingCounters};
 use support::{metrics, spend, spend_all, spend_all_with, take, Forgotten};
 use task_coop::{Budget, BudgetExt, Cooperation, TimeSlice};
 
 // ---------------------------------------------------------------------------
 // Counting the budget counters alive on this thread.
 
-/// The alignment of the budget's counter (its cell is `align(64)`); nothing
-/// else these tests allocate asks for it.
-const COUNTER_ALIGN: usize = 64;
-
-/// The system allocator, counting the counters alive on each thread.
-struct CountingCounters;
-
-std::thread_local! {
-    static COUNTERS: Cell<isize> = const { Cell::new(0) };
-}
-
-fn note(layout: Layout, delta: isize) {
-    if layout.align() == COUNTER_ALIGN {
-        // `try_with`: the allocator may run while thread-locals are torn down.
-        let _ = COUNTERS.try_with(|n| n.set(n.get() + delta));
-    }
-}
-
-// SAFETY: every method forwards to `System` unchanged; counting only touches
-// a const-initialized thread-local without a destructor, which allocates
-// nothing.
-unsafe impl GlobalAlloc for CountingCounters {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded from our caller.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            note(layout, 1);
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded from our caller.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            note(layout, 1);
-        }
-        ptr
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded from our caller (the alignment is kept, so the
-        // count does not change).
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note(layout, -1);
-        // SAFETY: forwarded from our caller.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
 static ALLOCATOR: CountingCounters = CountingCounters;
-
-/// Budget counters allocated and not freed on this thread.
-fn counters() -> isize {
-    COUNTERS.with(Cell::get)
-}
 
 // ---------------------------------------------------------------------------
 // Helpers.

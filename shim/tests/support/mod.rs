@@ -147,3 +147,75 @@ impl Forgotten {
         unsafe { Cooperation::from_raw(self.data, self.vtable) }
     }
 }
+
+/// A global allocator that counts the budget counters alive on each thread,
+/// for tests that check exactly when a counter is freed. The budget's
+/// counter is the only 64-aligned allocation those tests make (its cell is
+/// `align(64)`). A test binary that uses it declares it:
+///
+/// ```ignore
+/// #[global_allocator]
+/// static ALLOCATOR: support::counters::CountingCounters = support::counters::CountingCounters;
+/// ```
+pub(crate) mod counters {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    /// The alignment of the budget's counter.
+    pub(crate) const COUNTER_ALIGN: usize = 64;
+
+    /// The system allocator, counting the counters alive on each thread.
+    pub(crate) struct CountingCounters;
+
+    std::thread_local! {
+        static COUNTERS: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn note(layout: Layout, delta: isize) {
+        if layout.align() == COUNTER_ALIGN {
+            // `try_with`: the allocator may run while thread-locals are torn
+            // down.
+            let _ = COUNTERS.try_with(|n| n.set(n.get() + delta));
+        }
+    }
+
+    // SAFETY: every method forwards to `System` unchanged; counting only
+    // touches a const-initialized thread-local without a destructor, which
+    // allocates nothing.
+    unsafe impl GlobalAlloc for CountingCounters {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: forwarded from our caller.
+            let ptr = unsafe { System.alloc(layout) };
+            if !ptr.is_null() {
+                note(layout, 1);
+            }
+            ptr
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: forwarded from our caller.
+            let ptr = unsafe { System.alloc_zeroed(layout) };
+            if !ptr.is_null() {
+                note(layout, 1);
+            }
+            ptr
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: forwarded from our caller (the alignment is kept, so
+            // the count does not change).
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            note(layout, -1);
+            // SAFETY: forwarded from our caller.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// Budget counters allocated and not freed on this thread.
+    pub(crate) fn counters() -> isize {
+        COUNTERS.with(Cell::get)
+    }
+}
