@@ -88,7 +88,7 @@ pub(crate) fn poll_cooperate(cx: &Context<'_>) -> Poll<Cooperation> {
     // or a budget, on the context their installation made. tokio's first:
     // measured in `bench_table` (7 interleaved runs of each order), its
     // operation then stays within 1.15 times tokio's own calls in all 7
-    // (1.16 to 1.22 with the budget first), and the budget's within 1.25
+    // (1.16 to 1.21 with the budget first), and the budget's within 1.25
     // times a bare counter in 4 of 7 either way.
     #[cfg(feature = "tokio")]
     if carrier::lookup_on_context::<TokioSlot>(cx).is_some() {
