@@ -17,7 +17,8 @@
 //! `Cooperation::from_raw` below pairs the data a `raw` function made with a
 //! vtable of that same module's functions (for the budget, the one of its
 //! restore value), and the fast paths call those functions only after
-//! recognising the vtable by address.
+//! recognising the vtable: by address, or (the budget's `made_progress`) by
+//! the function it holds.
 
 #[cfg(feature = "alloc")]
 use core::task::Waker;
@@ -188,11 +189,11 @@ pub(crate) fn install_tokio<R>(cx: &mut Context<'_>, f: impl FnOnce(&mut Context
 fn poll_budget(cell: CellRef<'_>, waker: &Waker) -> Poll<Cooperation> {
     cell.poll_take(waker).map(|taken| {
         // SAFETY: `taken` came from `poll_take`, and the vtable of its
-        // restore value holds `budget_cell::made_progress` and
-        // `drop_restoring` for that value, whose contract is to be called
-        // with such data once between them, on this thread: what the
-        // `CooperationVTable` contract promises them (a `Cooperation` is not
-        // `Send`).
+        // restore value holds functions that call `budget_cell`'s
+        // `made_progress` and `drop_cooperation` (with that value), whose
+        // contract is to be called with such data once between them, on
+        // this thread: what the `CooperationVTable` contract promises them
+        // (a `Cooperation` is not `Send`).
         unsafe { Cooperation::from_raw(taken.data, vtables::budget(taken.restore)) }
     })
 }
@@ -250,7 +251,7 @@ fn tokio_cooperation() -> Poll<Cooperation> {
     // SAFETY: the data pointer is unused; both functions of `vtables::TOKIO`
     // are safe functions that ignore it (they only call tokio's public API),
     // so any call at any time is sound.
-    Poll::Ready(unsafe { Cooperation::from_raw(core::ptr::null(), vtables::TOKIO) })
+    Poll::Ready(unsafe { Cooperation::from_raw(core::ptr::null(), &vtables::TOKIO) })
 }
 
 /// tokio's budget is spent: let tokio register `waker` the way its own types
@@ -305,7 +306,7 @@ impl Cooperation {
                 return;
             }
             #[cfg(feature = "tokio")]
-            if core::ptr::eq(this.vtable(), vtables::TOKIO) {
+            if core::ptr::eq(this.vtable(), &vtables::TOKIO) {
                 core::mem::forget(this);
                 vtables::tokio_made_progress(core::ptr::null());
                 return;
@@ -340,7 +341,7 @@ impl Drop for Cooperation {
             // Dropping a tokio-backed cooperation does nothing (the unit is
             // only spent at `made_progress`).
             #[cfg(feature = "tokio")]
-            if core::ptr::eq(self.vtable(), vtables::TOKIO) {
+            if core::ptr::eq(self.vtable(), &vtables::TOKIO) {
                 return;
             }
         } else {

@@ -39,13 +39,9 @@ static BUDGET_VTABLES: [CooperationVTable; 256] =
 
 /// The vtable of tokio-backed cooperations: `made_progress` spends a unit of
 /// tokio's budget, `drop` does nothing (the unit is only spent at
-/// `made_progress`).
+/// `made_progress`). A non-generic `static`, recognised by address.
 #[cfg(feature = "tokio")]
-pub(crate) const TOKIO: &CooperationVTable = &TOKIO_VTABLE;
-
-/// [`TOKIO`]'s `static`, recognised by address.
-#[cfg(feature = "tokio")]
-static TOKIO_VTABLE: CooperationVTable =
+pub(crate) static TOKIO: CooperationVTable =
     CooperationVTable::new(tokio_made_progress, crate::cooperation::do_nothing);
 
 /// The tokio cooperation's `made_progress`: spend one unit of tokio's current
@@ -217,7 +213,7 @@ mod tests {
         }
         // Other vtables of the crate.
         #[cfg(feature = "tokio")]
-        assert_eq!(budget_restore(super::TOKIO), None);
+        assert_eq!(budget_restore(&super::TOKIO), None);
         assert_eq!(budget_restore(Cooperation::unconstrained().vtable()), None);
     }
 
