@@ -107,14 +107,6 @@ impl CooperationVTable {
             drop,
         }
     }
-
-    /// The `made_progress` function, for a caller that recognises its own
-    /// and calls it directly (so that it inlines).
-    #[cfg(feature = "alloc")]
-    #[inline(always)]
-    pub(crate) fn made_progress_fn(&self) -> unsafe fn(*const ()) {
-        self.made_progress
-    }
 }
 
 /// The vtable of [`Cooperation::unconstrained`]: both functions do nothing.

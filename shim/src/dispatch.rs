@@ -15,10 +15,8 @@
 //!
 //! What can go wrong here: pairing a data pointer with the wrong vtable. Each
 //! `Cooperation::from_raw` below pairs the data a `raw` function made with a
-//! vtable of that same module's functions (for the budget, the one of its
-//! restore value), and the fast paths call those functions only after
-//! recognising the vtable: by address, or (the budget's `made_progress`) by
-//! the function it holds.
+//! vtable of that same module's functions, and the fast paths call those
+//! functions only after recognising the vtable by its address.
 
 #[cfg(feature = "alloc")]
 use core::task::Waker;
@@ -187,14 +185,13 @@ pub(crate) fn install_tokio<R>(cx: &mut Context<'_>, f: impl FnOnce(&mut Context
 #[cfg(feature = "alloc")]
 #[inline]
 fn poll_budget(cell: CellRef<'_>, waker: &Waker) -> Poll<Cooperation> {
-    cell.poll_take(waker).map(|taken| {
-        // SAFETY: `taken` came from `poll_take`, and the vtable of its
-        // restore value holds functions that call `budget_cell`'s
-        // `made_progress` and `drop_cooperation` (with that value), whose
-        // contract is to be called with such data once between them, on
-        // this thread: what the `CooperationVTable` contract promises them
-        // (a `Cooperation` is not `Send`).
-        unsafe { Cooperation::from_raw(taken.data, vtables::budget(taken.restore)) }
+    cell.poll_take(waker).map(|data| {
+        // SAFETY: `data` came from `poll_take`, and the budget's vtable holds
+        // functions that call `budget_cell`'s `made_progress` and
+        // `drop_cooperation`, whose contract is to be called with such data
+        // once between them, on this thread: what the `CooperationVTable`
+        // contract promises them (a `Cooperation` is not `Send`).
+        unsafe { Cooperation::from_raw(data, &vtables::BUDGET) }
     })
 }
 
@@ -298,9 +295,8 @@ impl Cooperation {
         let this = core::mem::take(self);
         // Split on the data pointer first: the opt-out's and tokio's
         // cooperations hold none, a budget's always does. On the paths
-        // where the cooperation is known that test is decided at compile
-        // time, and on the budget's it is one test of a register, where the
-        // opt-out's and tokio's compares took four instructions.
+        // where the cooperation is known that test, and the compare of the
+        // vtable after it, are decided at compile time.
         if this.data().is_null() {
             if this.is_unconstrained() {
                 return;
@@ -313,10 +309,10 @@ impl Cooperation {
             }
         } else {
             #[cfg(feature = "alloc")]
-            if vtables::is_budget_made_progress(this.vtable()) {
+            if core::ptr::eq(this.vtable(), &vtables::BUDGET) {
                 let data = this.data();
                 core::mem::forget(this);
-                // SAFETY: the vtable's `made_progress` is the budget's, which
+                // SAFETY: the vtable is the budget's, whose `made_progress`
                 // calls `budget_cell::made_progress(data)`: `from_raw`'s
                 // contract makes calling it once with `data` sound, and this
                 // is that call (made directly so that it inlines): the
@@ -346,14 +342,14 @@ impl Drop for Cooperation {
             }
         } else {
             #[cfg(feature = "alloc")]
-            if let Some(restore) = vtables::budget_restore(self.vtable()) {
-                // SAFETY: the vtable is the budget's for `restore`, whose
-                // `drop` calls `budget_cell::drop_cooperation(data,
-                // restore)`: `from_raw`'s contract makes calling it once with
-                // `data` sound, and this is that call (made directly so that
-                // it inlines): `made_progress` replaces `self` before its own
-                // call, and `self` is being dropped.
-                unsafe { budget_cell::drop_cooperation(self.data(), restore) };
+            if core::ptr::eq(self.vtable(), &vtables::BUDGET) {
+                // SAFETY: the vtable is the budget's, whose `drop` calls
+                // `budget_cell::drop_cooperation(data)`: `from_raw`'s
+                // contract makes calling it once with `data` sound, and this
+                // is that call (made directly so that it inlines):
+                // `made_progress` replaces `self` before its own call, and
+                // `self` is being dropped.
+                unsafe { budget_cell::drop_cooperation(self.data()) };
                 return;
             }
         }

@@ -11,7 +11,7 @@
 //! They assert exact units (`BudgetExt::budget_remaining`,
 //! `Budget::remaining`, the metrics) and, through a global allocator that
 //! counts the budget counters alive on the test's thread (the only
-//! 64-aligned allocations), exactly when a counter is detached and when it
+//! 256-aligned allocations), exactly when a counter is detached and when it
 //! is freed: a live count read too high leaks a counter, one read too low
 //! frees it under a cooperation (or lets a late cooperation refund a later
 //! installation). Run under Miri for the memory side.

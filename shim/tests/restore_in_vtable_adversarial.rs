@@ -1,8 +1,14 @@
-//! Adversarial tests of commit 2b12e6d: a budget cooperation carries its
-//! restore value (the units left just before it was taken) in its choice
-//! among 256 vtables, its data pointer is the counter's own, untouched; and a
-//! detached counter's `released` count starts at minus its live
-//! cooperations, so that only the release that brings it to 0 frees it.
+//! Adversarial tests of how a budget cooperation carries its restore value
+//! (the units left just before it was taken), and of a detached counter's
+//! `released` count, which starts at minus its live cooperations, so that
+//! only the release that brings it to 0 frees it.
+//!
+//! Written for commit 2b12e6d, where the restore value was a choice among
+//! 256 vtables; since the commit after d507287 it is in the low 8 bits of
+//! the data pointer (the counter is 256-aligned) and every budget
+//! cooperation has one vtable. The tests read the restore value from where
+//! it is ([`restore_of`]); what they assert of units, counters and memory
+//! did not change.
 //!
 //! What they attack: a counter freed too early (use after free, double
 //! free: Miri) or never (a leak: the counting allocator below, and Miri's
@@ -21,12 +27,12 @@
 //! counters alive, clock reads, wakes, metrics).
 //!
 //! Counters alive are counted as in `budget_live_count.rs`: the budget's
-//! counter is the only 64-aligned allocation these tests make.
+//! counter is the only 256-aligned allocation these tests make.
 #![cfg(feature = "alloc")]
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::OnceLock;
@@ -85,11 +91,11 @@ enum End {
     Drop,
     MadeProgress,
     /// Dropped with a copy of its vtable at another address: not
-    /// recognised by address, so through the copy's own `drop` (the table
-    /// entry's `drop_restoring::<R>`), as a second copy of the crate would.
+    /// recognised by address, so through the copy's own `drop`, as a second
+    /// copy of the crate would.
     DropByCopy,
     /// `made_progress` with a copy of its vtable (through the copy's
-    /// function; after d0eabc8, recognised by that function instead).
+    /// function).
     ProgressByCopy,
 }
 
@@ -117,24 +123,19 @@ impl End {
     }
 }
 
-/// Copies of the budget's 256 vtables, each at an address of its own (what a
-/// second copy of the crate, in another dynamic library, would hand out):
-/// `[r]` is a copy of the vtable of restore value `r` (none for 0, which no
-/// take makes).
-fn copied_vtables() -> &'static [Option<CooperationVTable>] {
-    static COPIES: OnceLock<Vec<Option<CooperationVTable>>> = OnceLock::new();
-    COPIES.get_or_init(|| {
-        let mut copies = vec![None; 256];
-        let mut budget = Budget::with_units(255);
-        budget.install(&mut noop_cx(), |cx| {
-            let mut all = Vec::new();
-            for restore in (1..=255u8).rev() {
-                let coop = must_take(cx);
-                copies[usize::from(restore)] = Some(*coop.vtable());
-                all.push(coop);
-            }
-        });
-        copies
+/// A copy of the budget's vtable at an address of its own (what a second
+/// copy of the crate, in another dynamic library, would hand out).
+fn copied_vtable() -> &'static CooperationVTable {
+    static COPY: OnceLock<CooperationVTable> = OnceLock::new();
+    COPY.get_or_init(|| *budget_vtable())
+}
+
+/// The budget's vtable, learnt from a cooperation.
+fn budget_vtable() -> &'static CooperationVTable {
+    static VTABLE: OnceLock<&'static CooperationVTable> = OnceLock::new();
+    VTABLE.get_or_init(|| {
+        let mut budget = Budget::with_units(1);
+        budget.install(&mut noop_cx(), |cx| must_take(cx).vtable())
     })
 }
 
@@ -143,50 +144,40 @@ fn to_copied_vtable(coop: Cooperation) -> Cooperation {
     if is_copy(coop.vtable()) {
         return coop;
     }
-    let restore = restore_of(coop.vtable()).expect("a budget cooperation");
-    let copy = copied_vtables()[usize::from(restore)]
-        .as_ref()
-        .expect("restore values are at least 1");
+    assert!(
+        ptr::eq(coop.vtable(), budget_vtable()),
+        "a budget cooperation"
+    );
     let data = coop.data();
     std::mem::forget(coop);
     // SAFETY: the copy holds the same two functions as the cooperation's
     // own vtable, so the contract its data was made under holds; the
     // original was forgotten.
-    unsafe { Cooperation::from_raw(data, copy) }
+    unsafe { Cooperation::from_raw(data, copied_vtable()) }
 }
 
-/// Whether `vtable` is one of [`copied_vtables`].
+/// Whether `vtable` is [`copied_vtable`].
 fn is_copy(vtable: &'static CooperationVTable) -> bool {
-    copied_vtables()
-        .as_ptr_range()
-        .contains(&ptr::from_ref(vtable).cast())
+    ptr::eq(vtable, copied_vtable())
 }
 
-/// Fills the tables of [`copied_vtables`] and [`restore_of`] (each
-/// allocates and frees counters once), before a test counts counters.
+/// Fills [`copied_vtable`] and [`budget_vtable`] (which allocates and frees
+/// a counter once), before a test counts counters.
 fn warm() {
-    copied_vtables();
-    restore_of(copied_vtables()[1].as_ref().unwrap());
+    copied_vtable();
 }
 
-/// The restore value a budget vtable stands for, learnt from the
-/// cooperations themselves: the vtable of the first cooperation a fresh
-/// budget of `r` units hands out is the one of restore value `r`.
-fn restore_of(vtable: &'static CooperationVTable) -> Option<u8> {
-    static TABLE: OnceLock<BTreeMap<usize, u8>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut table = BTreeMap::new();
-        for units in 1..=255u8 {
-            let mut budget = Budget::with_units(units);
-            budget.install(&mut noop_cx(), |cx| {
-                let coop = must_take(cx);
-                table.insert(ptr::from_ref(coop.vtable()).addr(), units);
-            });
-        }
-        assert_eq!(table.len(), 255, "one vtable per restore value");
-        table
-    });
-    table.get(&ptr::from_ref(vtable).addr()).copied()
+/// The restore value of a budget cooperation (with the budget's vtable or
+/// a copy of it): the low 8 bits of its data pointer.
+fn restore_of(coop: &Cooperation) -> Option<u8> {
+    let budget = ptr::eq(coop.vtable(), budget_vtable()) || is_copy(coop.vtable());
+    budget.then(|| (coop.data().addr() % COUNTER_ALIGN) as u8)
+}
+
+/// The counter a budget cooperation holds: its data pointer without the
+/// restore value.
+fn counter_of(coop: &Cooperation) -> usize {
+    coop.data().addr() - coop.data().addr() % COUNTER_ALIGN
 }
 
 /// tokio's rule as `budget_cell.rs` states it: a refund puts the units back
@@ -197,14 +188,14 @@ fn refunded(now: u8, restore: u8) -> u8 {
 }
 
 // ---------------------------------------------------------------------------
-// The 256 vtables.
+// The restore values.
 
-/// Every restore value from 255 to 1 in one installation: each has a vtable
-/// of its own (distinct addresses, stable for a value, in another budget
-/// too), all share the counter's pointer as data, and cooperations taken
-/// apart and put together again, then dropped in last-in-first-out order,
-/// give back exactly one unit each (tokio's `RestoreOnPending`), down to
-/// the table's last entry (255).
+/// Every restore value from 255 to 1 in one installation: all share the
+/// budget's vtable and the counter, each has its own data pointer (the
+/// counter's, tagged with the value; the same value of another budget has
+/// another), and cooperations taken apart and put together again, then
+/// dropped in last-in-first-out order, give back exactly one unit each
+/// (tokio's `RestoreOnPending`), up to 255.
 #[test]
 fn every_restore_value_has_its_vtable_and_survives_from_raw_round_trips() {
     warm();
@@ -217,26 +208,28 @@ fn every_restore_value_has_its_vtable_and_survives_from_raw_round_trips() {
         for expected in (1..=255u8).rev() {
             assert_eq!(left(cx), u32::from(expected));
             let coop = rebuild(must_take(cx));
-            assert_eq!(restore_of(coop.vtable()), Some(expected));
+            assert_eq!(restore_of(&coop), Some(expected));
             coops.push(coop);
         }
         assert!(take(cx).is_none());
-        let data = coops[0].data();
+        let counter = counter_of(&coops[0]);
         let vtables: BTreeSet<_> = coops.iter().map(vt).collect();
-        assert_eq!(vtables.len(), 255, "one vtable per restore value");
+        assert_eq!(vtables.len(), 1, "one vtable for every restore value");
+        let datas: BTreeSet<_> = coops.iter().map(|c| c.data().addr()).collect();
+        assert_eq!(datas.len(), 255, "one data pointer per restore value");
         assert!(
-            coops.iter().all(|c| c.data() == data),
-            "the cell's pointer, untouched"
+            coops.iter().all(|c| counter_of(c) == counter),
+            "one counter"
         );
-        assert_eq!(data.addr() % COUNTER_ALIGN, 0, "the counter itself");
 
         // Another budget's cooperation of the same restore value: same
-        // vtable, other data.
+        // vtable, another counter.
         other.install(cx, |cx| {
             assert!(spend(cx));
             let twin = must_take(cx); // restore 254
             assert!(ptr::eq(twin.vtable(), coops[1].vtable()));
-            assert_ne!(twin.data(), data);
+            assert_eq!(restore_of(&twin), restore_of(&coops[1]));
+            assert_ne!(counter_of(&twin), counter);
         });
         assert_eq!(left(cx), 0, "the inner budget did not touch the outer one");
 
@@ -309,21 +302,21 @@ fn refunds_in_scrambled_orders_follow_tokios_rule_exactly() {
 }
 
 /// Parts of two budgets' cooperations put together crosswise: the data of
-/// a budget of 3 units with the vtable of restore value 200 (taken from a
-/// budget of 200). `Cooperation::from_raw` promises nothing for such a
-/// pairing but wrong units; memory must stay safe. It gives back 200 units
-/// to a budget of 3; before the fix committed with this test,
+/// a budget of 3 units with the vtable of a cooperation of restore value
+/// 200 (taken from a budget of 200). Memory must stay safe. With the
+/// restore value in the vtable (2b12e6d to d507287) this gave back 200
+/// units to a budget of 3; before the fix committed with this test,
 /// `OwnedCell::install` then failed a
 /// `debug_assert!(left <= config.units)` *after* the unwind guard was
 /// disarmed, so `detach_if_shared` never ran: a cooperation kept past that
 /// poll stayed on the attached counter, the next installation reset the
 /// counts and forgot it, and dropping the budget freed the counter under it
-/// (a use after free when it was dropped; Miri reported it). Before 2b12e6d
-/// the data carried the restore value and every budget cooperation had the
-/// same vtable, so this pairing was harmless. Now the installation's end
-/// saturates and cannot panic: the test asserts the memory invariant (no
-/// counter freed under a live cooperation), and forgets the cooperation
-/// rather than use it after the free when that fails.
+/// (a use after free when it was dropped; Miri reported it). The
+/// installation's end now saturates and cannot panic; and since the data
+/// carries the restore value again and every budget cooperation has the
+/// same vtable, the pairing is harmless. The test asserts the memory
+/// invariant (no counter freed under a live cooperation), and forgets the
+/// cooperation rather than use it after the free when that fails.
 #[test]
 fn mixed_parts_of_two_budgets_never_free_a_counter_under_a_cooperation() {
     let base = counters();
@@ -709,7 +702,7 @@ fn time_slice_segments_restore_through_the_vtables() {
             assert_eq!(left(cx), 7);
             let d = rebuild(must_take(cx)); // read 1, segment 2 (3): restore 3
             assert_eq!(reads() - reads0, 1);
-            assert_eq!(restore_of(d.vtable()), Some(3));
+            assert_eq!(restore_of(&d), Some(3));
             assert_eq!(left(cx), 6);
             how.end(c); // restore 1 < 2
             assert_eq!(left(cx), 6);
@@ -963,7 +956,7 @@ fn cooperations_through_the_thread_local_fallback() {
             let a = rebuild(must_take(&mut child)); // inner, restore 2
             assert_eq!(left(cx), 1);
             let b = must_take(cx); // inner, restore 1, through the carrier
-            assert_eq!(a.data(), b.data());
+            assert_eq!(counter_of(&a), counter_of(&b));
             assert!(take(&mut child).is_none());
             assert!(take(&mut child).is_none());
             assert_eq!(child_wakes.wakes(), 2, "a child's waker, each time");
@@ -1131,13 +1124,13 @@ impl Model {
         match (expected, take(cx)) {
             (None, None) => {}
             (Some(restore), Some(coop)) => {
-                assert_eq!(restore_of(coop.vtable()), Some(restore), "restore value");
+                assert_eq!(restore_of(&coop), Some(restore), "restore value");
                 if let Some(same) = self.live.iter().find(|l| l.cell == self.owned) {
-                    let data = match &same.held {
-                        Held::Kept(c) => c.data(),
-                        Held::Forgotten(_) => coop.data(),
+                    let counter = match &same.held {
+                        Held::Kept(c) => counter_of(c),
+                        Held::Forgotten(_) => counter_of(&coop),
                     };
-                    assert_eq!(coop.data(), data, "one counter, one data pointer");
+                    assert_eq!(counter_of(&coop), counter, "one counter");
                 }
                 let held = if self.rng.below(4) == 0 {
                     Held::Kept(rebuild(coop))

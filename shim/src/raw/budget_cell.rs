@@ -1,20 +1,27 @@
 //! The state behind `Budget`: a counter that cooperations can reach after the
 //! poll that made them, without dangling.
 //!
-//! This module hands out and takes back cooperations as a *data* pointer and
-//! a restore value ([`Taken`]); pairing them with a vtable (whose functions
-//! call [`made_progress`] and [`drop_cooperation`]) is left to the layer
-//! above, which keeps the restore value in its choice of vtable.
+//! This module hands out and takes back cooperations as a *data* pointer;
+//! pairing it with a vtable (whose functions call [`made_progress`] and
+//! [`drop_cooperation`]) is left to the layer above, which uses one vtable
+//! for every budget cooperation (`crate::vtables`).
 //!
-//! Each cooperation holds the [`BudgetCell`] alive: its data pointer is the
-//! cell's, untouched. Its restore value is the units that were left just
-//! before it was taken (tokio's `RestoreOnPending` value). It is not kept in
-//! the data pointer's low bits: the pointer would then depend on the units
-//! just loaded, and so would the address that `made_progress` increments,
-//! which put the whole take and release on one chain of dependent loads
-//! and stores (measured with `op_loop`: a budget operation took 3.8 ns
-//! against 2.7 ns with the pointer left as it is, though the latter ran
-//! more instructions; `crate::vtables` has the rest).
+//! Each cooperation holds the [`BudgetCell`] alive. Its data pointer is the
+//! cell's (256-aligned) with the restore value in its low 8 bits: the units
+//! that were left just before it was taken (tokio's `RestoreOnPending`
+//! value), what dropping it without progress puts back.
+//!
+//! Why in the data pointer, and why `remaining` is 32 bits wide: the address
+//! a release increments is then computed from the units just taken, so each
+//! operation's release waits for its take's load. With a byte-wide
+//! `remaining` that load waited for the previous take's store (a byte's
+//! store is not forwarded early), one slow chain through the whole loop:
+//! from 2b12e6d to d507287 the restore value was a choice among 256 vtables
+//! instead, to break it. With 32 bits the store is forwarded without delay
+//! (x86-64 cores such as AMD's Zen 3), the chain is short, and one vtable
+//! lets the compiler recognise a budget cooperation by a compare it decides
+//! at compile time, where telling 256 vtables apart cost a load and a
+//! compare per operation (`benches/README.md` has the figures).
 //!
 //! Invariants:
 //!
@@ -54,11 +61,11 @@
 //!   lowers it, the slow path moves units from one to the other, and a refund
 //!   puts back a value `remaining` had while `reserve` was at least what it
 //!   is now. So the units an installation spent are its units minus that sum.
-//!   This one holds only for cooperations ended with their own restore value:
-//!   parts of two cooperations put together (`Cooperation::from_raw`) can
-//!   give back more. Then the counts are wrong but memory is not: the units
-//!   spent saturate at 0, and the live count, which refunds keep as it was,
-//!   stays exact.
+//!   A cooperation's restore value travels in its data pointer, so parts of
+//!   two cooperations put together (`Cooperation::from_raw`) cannot mix one
+//!   budget's cell with another's restore value (all budget cooperations
+//!   share one vtable). The end of an installation saturates all the same,
+//!   so that nothing between its guard and its detach can panic.
 //!
 //! Nothing is counted on the fast paths: what an installation did (units
 //! spent, whether it ran out, whether the slice ended) is read from this
@@ -133,9 +140,10 @@ impl Outcome {
 
 /// The shared counter. Only reached through [`CellRef`] and cooperation data.
 ///
-/// `repr(C)`, with the fields that takes and releases touch first, and
-/// aligned to a cache line, so that they share one (the first 24 bytes).
-#[repr(C, align(64))]
+/// `repr(C)`, with the fields that takes and releases touch first, so that
+/// they share a cache line (the first 24 bytes); aligned to 256 so that a
+/// cooperation's data pointer has 8 low bits for its restore value.
+#[repr(C, align(256))]
 pub(crate) struct BudgetCell {
     /// Units that can be taken before the slow path: all of them for a
     /// budget of units alone; with a time slice, those until the next clock
@@ -146,9 +154,8 @@ pub(crate) struct BudgetCell {
     /// such as AMD's Zen 3 forward a 32-bit store to the next load of the
     /// same place without waiting, but not a byte's (measured here: a
     /// byte counter that each operation loads and stores took 2.5 ns per
-    /// operation, a 32-bit one 1.0 to 1.8 ns; a `Budget` operation went
-    /// from 0.55 to 0.57 of tokio's to 0.50 to 0.52 in interleaved
-    /// `bench_table` runs).
+    /// operation, a 32-bit one 1.0 to 1.8 ns; the module docs say what
+    /// that bought).
     remaining: Cell<u32>,
     /// With a time slice, the units after the current segment; 0 without
     /// one (module invariant). A take finding `remaining == 0` goes to the
@@ -217,11 +224,11 @@ impl CellRef<'_> {
     }
 
     /// `poll_cooperate` against this cell, on behalf of a leaf whose waker is
-    /// `waker`: `Ready` with a new cooperation, which holds the cell until
-    /// [`made_progress`] or [`drop_cooperation`] is called with it, once, on
-    /// this thread; or `Pending`, after waking `waker` if due.
+    /// `waker`: `Ready` with the data of a new cooperation, which holds the
+    /// cell until [`made_progress`] or [`drop_cooperation`] is called with
+    /// it, once, on this thread; or `Pending`, after waking `waker` if due.
     #[inline]
-    pub(crate) fn poll_take(self, waker: &Waker) -> Poll<Taken> {
+    pub(crate) fn poll_take(self, waker: &Waker) -> Poll<*const ()> {
         let cell = self.cell();
         let mut remaining = cell.remaining.get();
         // One test covers "no unit left" and "a clock read is due": the
@@ -246,27 +253,35 @@ impl CellRef<'_> {
         // The take is counted by this store alone: the live cooperations
         // are `given - remaining - released` (module invariant).
         cell.remaining.set(remaining - 1);
-        // The hold just counted keeps the cell alive until `made_progress`
-        // or `drop_cooperation` gives it back.
-        Poll::Ready(Taken {
-            data: self.ptr.as_ptr().cast_const().cast::<()>(),
-            // At most 255: `remaining` holds a `u8`'s values.
-            restore: remaining as u8,
-        })
+        // The cell pointer (256-aligned, so its low 8 bits are zero) tagged
+        // with the restore value (at most 255: `remaining` holds a `u8`'s
+        // values); the hold just counted keeps the cell alive until
+        // `made_progress` or `drop_cooperation` gives it back.
+        let restore = usize::from(remaining as u8);
+        Poll::Ready(
+            self.ptr
+                .as_ptr()
+                .cast_const()
+                .cast::<()>()
+                .map_addr(|addr| addr | restore),
+        )
     }
 }
 
-/// A cooperation [`CellRef::poll_take`] made: one counted hold on the cell,
-/// given back by one call of [`made_progress`] or [`drop_cooperation`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Taken {
-    /// The cell, with the provenance of its allocation (the pointer
-    /// `made_progress` and `drop_cooperation` take).
-    pub(crate) data: *const (),
-    /// The units left just before the take, at least 1: what dropping the
-    /// cooperation without progress puts back (`drop_cooperation`'s
-    /// `restore`).
-    pub(crate) restore: u8,
+/// The low bits of a cooperation's data pointer that hold its restore value
+/// (the cell is aligned to 256).
+const TAG_MASK: usize = 0xFF;
+
+/// Splits a cooperation's data pointer into the cell and its restore value.
+#[inline]
+fn untag(data: *const ()) -> (*mut BudgetCell, u8) {
+    // At most 255: masked to 8 bits.
+    let restore = (data.addr() & TAG_MASK) as u8;
+    let cell = data
+        .map_addr(|addr| addr & !TAG_MASK)
+        .cast::<BudgetCell>()
+        .cast_mut();
+    (cell, restore)
 }
 
 impl BudgetCell {
@@ -437,13 +452,12 @@ unsafe fn free(cell: *mut BudgetCell) {
 ///
 /// # Safety
 ///
-/// `data` is the data of a [`Taken`] that [`CellRef::poll_take`] made on
-/// this thread, and neither this function nor [`drop_cooperation`] was
-/// called for that take before (each gives back the hold that `poll_take`
-/// counted).
+/// `data` came from [`CellRef::poll_take`], on this thread, and neither
+/// this function nor [`drop_cooperation`] was called with it before (each
+/// gives back the hold that `poll_take` counted).
 #[inline]
 pub(crate) unsafe fn made_progress(data: *const ()) {
-    let cell = data.cast::<BudgetCell>().cast_mut();
+    let (cell, _restore) = untag(data);
     // SAFETY: the caller's promise: `data` holds one counted hold on a cell
     // from `OwnedCell::fresh`, given back here.
     unsafe { release(cell) }
@@ -456,11 +470,10 @@ pub(crate) unsafe fn made_progress(data: *const ()) {
 ///
 /// # Safety
 ///
-/// As for [`made_progress`], and `restore` is that [`Taken`]'s restore value
-/// (any value is sound; another one gives back the wrong units).
+/// As for [`made_progress`].
 #[inline]
-pub(crate) unsafe fn drop_cooperation(data: *const (), restore: u8) {
-    let cell = data.cast::<BudgetCell>().cast_mut();
+pub(crate) unsafe fn drop_cooperation(data: *const ()) {
+    let (cell, restore) = untag(data);
     {
         // SAFETY: the caller's promise: `data` holds one counted hold, so the
         // cell is alive until `release` below gives it back.
@@ -583,10 +596,10 @@ impl OwnedCell {
         guard.returned();
         // Read before a detach, which hands this cell to the cooperations
         // that outlive the installation; they never change it again. The
-        // sum is at most `units` (module invariant) unless a cooperation was
-        // ended with another's restore value: saturating, and nothing that
-        // can panic between the guard's disarming and the detach (a panic
-        // there would leave a kept cooperation on an attached cell).
+        // sum is at most `units` (module invariant); saturating all the same,
+        // so that nothing can panic between the guard's disarming and the
+        // detach (a panic there would leave a kept cooperation on an
+        // attached cell).
         let cell = self.cell();
         let left = cell.units_left().saturating_add(cell.reserve.get());
         let outcome = Outcome {

@@ -150,8 +150,8 @@ impl Forgotten {
 
 /// A global allocator that counts the budget counters alive on each thread,
 /// for tests that check exactly when a counter is freed. The budget's
-/// counter is the only 64-aligned allocation those tests make (its cell is
-/// `align(64)`). A test binary that uses it declares it:
+/// counter is the only 256-aligned allocation those tests make (its cell is
+/// `align(256)`). A test binary that uses it declares it:
 ///
 /// ```ignore
 /// #[global_allocator]
@@ -162,7 +162,7 @@ pub(crate) mod counters {
     use std::cell::Cell;
 
     /// The alignment of the budget's counter.
-    pub(crate) const COUNTER_ALIGN: usize = 64;
+    pub(crate) const COUNTER_ALIGN: usize = 256;
 
     /// The system allocator, counting the counters alive on each thread.
     pub(crate) struct CountingCounters;
