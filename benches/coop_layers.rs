@@ -59,6 +59,9 @@ fn main() {
     group.bench_function("floor: a bare Cell<u8> counter, check + decrement", |b| {
         b.iter_custom(|iters| support::spread(&support::copies::COUNTER_FLOOR, iters));
     });
+    group.bench_function("floor: a bare Cell<u32> counter (Budget's width)", |b| {
+        b.iter_custom(|iters| support::spread(&support::copies::WIDE_COUNTER_FLOOR, iters));
+    });
     group.bench_function(
         "floor for a Context-carried counter: lookup + check + decrement",
         |b| {

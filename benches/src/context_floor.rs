@@ -35,6 +35,8 @@ use std::task::{Context, RawWaker, RawWakerVTable, Waker};
 pub(crate) struct Frame {
     /// The units left: checked and decremented per operation.
     pub(crate) counter: Cell<u8>,
+    /// The same in 32 bits, for (c00w): `Budget`'s own width.
+    pub(crate) wide_counter: Cell<u32>,
     /// The address of the one `Context` made for this frame. Set once,
     /// before that context is lent to the caller's closure.
     context: Cell<*const ()>,
@@ -65,6 +67,7 @@ unsafe fn floor_drop(_data: *const ()) {}
 pub(crate) fn with_carrier<R>(units: u8, f: impl FnOnce(&mut Context<'_>) -> R) -> R {
     let frame = Frame {
         counter: Cell::new(units),
+        wide_counter: Cell::new(u32::from(units)),
         context: Cell::new(ptr::null()),
     };
     let data: *const () = ptr::from_ref(&frame).cast();

@@ -33,8 +33,16 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
             |n| support::spread(&support::copies::COUNTER_FLOOR, n),
         ),
         Figure::new(
+            "(c0w) (c0) with a Cell<u32>, the width of Budget's counter",
+            |n| support::spread(&support::copies::WIDE_COUNTER_FLOOR, n),
+        ),
+        Figure::new(
             "(c00) floor for a Context-carried counter: lookup + check + decrement",
             |n| support::spread(&support::copies::CONTEXT_COUNTER_FLOOR, n),
+        ),
+        Figure::new(
+            "(c00w) (c00) with a Cell<u32>, the width of Budget's counter",
+            |n| support::spread(&support::copies::WIDE_CONTEXT_COUNTER_FLOOR, n),
         ),
         Figure::new(
             "(c1) (c), a fresh Budget::install per 100 ops instead of a refund",
@@ -56,6 +64,8 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
         None,
         Some((0.25, "issue 2")),
         Some((0.5, "issue 2")),
+        None,
+        None,
         None,
         None,
         None,
@@ -91,19 +101,17 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
         "ns/op",
     );
     // (c) and (d) over their floors: the method's (a provider found through
-    // a stable Context) and the bare one, medians of per-round ratios.
+    // a stable Context) and the bare ones, medians of per-round ratios, each
+    // with the bar it is held to, if any.
     let position = |prefix: &str| ops.iter().position(|f| f.label.starts_with(prefix));
-    // `bare`: issue 11's bar on the ratio to the bare floor (the second).
-    let over_floors = |i: usize, name: &str, floors: [&str; 2], bare: Option<f64>| -> String {
+    let over_floors = |i: usize, name: &str, floors: &[(&str, Option<(f64, &str)>)]| -> String {
         floors
             .iter()
-            .enumerate()
-            .filter_map(|(k, floor)| {
+            .filter_map(|&(floor, bar)| {
                 let f = position(&format!("{floor} "))?;
                 let r = median_ratio(&ops, |s| s[i] / s[f]);
-                let bar = if k == 1 { bare } else { None };
                 let verdict = match bar {
-                    Some(bar) => format!(" {}", verdict(r, Some((bar, "issue 11")))),
+                    Some(bar) => format!(" {}", verdict(r, Some(bar))),
                     None => String::new(),
                 };
                 Some(format!("; {name}/{floor} = {r:.2}{verdict}"))
@@ -115,12 +123,26 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
         let note = if i == 0 {
             "baseline".to_owned()
         } else if figure.label.starts_with("(c) ") {
-            let floors = over_floors(i, "(c)", ["(c00)", "(c0)"], Some(1.25));
+            // Issue 11's bar is on (c0), a byte counter; the same bar on the
+            // counter of Budget's own width (c0w), the stricter floor here.
+            let floors = over_floors(
+                i,
+                "(c)",
+                &[
+                    ("(c00)", None),
+                    ("(c00w)", None),
+                    ("(c0)", Some((1.25, "issue 11"))),
+                    ("(c0w)", Some((1.25, "issue 11's bar, on c0w"))),
+                ],
+            );
             format!("{}{floors}", verdict(ratio, limits[i]))
         } else if figure.label.starts_with("(d) ") {
             // Issue 11's bar is for `TokioBudget` installed, not the fallback.
-            let bare = figure.label.contains("TokioBudget").then_some(1.15);
-            let floors = over_floors(i, "(d)", ["(d00)", "(d0)"], bare);
+            let bare = figure
+                .label
+                .contains("TokioBudget")
+                .then_some((1.15, "issue 11"));
+            let floors = over_floors(i, "(d)", &[("(d00)", None), ("(d0)", bare)]);
             format!("{}{floors}", verdict(ratio, limits[i]))
         } else if figure.label.starts_with("(c1)") {
             "comparison for (c2): the same installations, no time slice".to_owned()
@@ -134,9 +156,16 @@ pub(crate) fn print_per_operation(tokio: &Tokio) {
                 every + 1,
                 support::clock_reads(support::BATCH, every),
             )
-        } else if figure.label.starts_with("(c00)") || figure.label.starts_with("(d00)") {
+        } else if figure.label.starts_with("(c00)")
+            || figure.label.starts_with("(c00w)")
+            || figure.label.starts_with("(d00)")
+        {
             "comparison: the floor of the method, a provider found through a stable Context"
                 .to_owned()
+        } else if figure.label.starts_with("(c0) ") {
+            "comparison: issue 11's floor, a byte counter (benches/README.md)".to_owned()
+        } else if figure.label.starts_with("(c0w)") {
+            "comparison: the floor for a counter of any width: no design beats it".to_owned()
         } else if figure.label.contains("floor") {
             "comparison: a lower bound no design can beat (benches/README.md)".to_owned()
         } else if i == 1 && cfg!(feature = "tokio") {
