@@ -98,7 +98,7 @@ impl Budget {
 
     /// A budget of [`DEFAULT_UNITS`](Self::DEFAULT_UNITS) per installation.
     ///
-    /// Allocates its counter (128 bytes) once, here; installing it and every
+    /// Allocates its counter (256 bytes) once, here; installing it and every
     /// `poll_cooperate` after that allocate nothing.
     ///
     /// # Examples

@@ -16,9 +16,8 @@
 //!   one thread-local, for futures polled by combinators with wakers of
 //!   their own.
 //! * [`budget_cell`]: the reference-counted state behind `Budget`; it hands
-//!   out cooperations (the cell's pointer, and the restore value that
-//!   `crate::vtables` turns into a choice of vtable) and the two functions
-//!   that end them.
+//!   out cooperations (the cell's pointer, tagged in its low bits with the
+//!   restore value) and the two functions that end them.
 //!   It also keeps the time slice's next check (safe code: a clock function
 //!   called on the slow path) and what each installation did, read when it
 //!   ends.
@@ -41,13 +40,12 @@
 //! * `cooperation.rs`: `Cooperation::made_progress_by_vtable` and
 //!   `drop_by_vtable` call a vtable's function, relying on the promise made
 //!   to `Cooperation::from_raw` (the public API, like std's `Waker`).
-//! * `vtables.rs`: each budget vtable's `drop` calls `budget_cell`'s with
-//!   the restore value the vtable stands for.
+//! * `vtables.rs`: the budget vtable's functions call `budget_cell`'s.
 //! * `dispatch.rs`: `Cooperation::from_raw` pairs `budget_cell`'s data with
-//!   the vtable of its restore value, and tokio's null data with two safe
-//!   functions; the fast paths of `made_progress` and `drop` call
-//!   `budget_cell`'s functions directly, after recognising its vtables by
-//!   address; `drop` reads any
+//!   the budget's vtable, and tokio's null data with two safe functions;
+//!   the fast paths of `made_progress` and `drop` call `budget_cell`'s
+//!   functions directly, after recognising its vtable by address; `drop`
+//!   reads any
 //!   other cooperation out of itself (`ptr::read`) to end it through its
 //!   vtable, rather than storing a replacement into memory that is being
 //!   dropped (that store kept every cooperation in memory, on the hot path).
