@@ -344,6 +344,25 @@ impl BudgetCell {
         // The slice starts at the first read, so that a poll that takes
         // `check_every` units or fewer never reads the clock.
         let now = (slice.now)();
+        // The clock is the caller's code: it may itself have taken units
+        // through the thread-local, its own slow path reading the clock
+        // (ending the slice, or moving the next segment out) or finding
+        // nothing left. What was read above is stale: start again from the
+        // state it left, so that no unit is handed out twice and an ended
+        // slice stays ended.
+        if self.has(SLICE_ENDED) {
+            self.run_out(waker);
+            return None;
+        }
+        let left = self.units_left();
+        if left != 0 {
+            return Some(left);
+        }
+        let reserve = self.reserve.get();
+        if reserve == 0 {
+            self.run_out(waker);
+            return None;
+        }
         let start = self.slice_start.get().unwrap_or(now);
         self.slice_start.set(Some(start));
         if now.wrapping_sub(start) >= slice.ticks {
@@ -393,7 +412,7 @@ impl BudgetCell {
 ///
 /// # Safety
 ///
-/// `cell` must come from `Box::into_raw` in `OwnedCell::fresh` and the caller
+/// `cell` must come from `Box::leak` in `OwnedCell::fresh` and the caller
 /// must own one of its live cooperations' holds.
 #[inline]
 unsafe fn release(cell: *mut BudgetCell) {
@@ -438,11 +457,11 @@ unsafe fn released_to_zero(cell: *mut BudgetCell) {
 ///
 /// # Safety
 ///
-/// No owner and no cooperation holds the cell; it came from `Box::into_raw`.
+/// No owner and no cooperation holds the cell; it came from `Box::leak`.
 #[cold]
 #[inline(never)]
 unsafe fn free(cell: *mut BudgetCell) {
-    // SAFETY: the pointer came from `Box::into_raw` and carries its
+    // SAFETY: the pointer came from `Box::leak` and carries its
     // provenance (it never went through a shared reference); nothing refers
     // to the cell any more.
     drop(unsafe { Box::from_raw(cell) });
@@ -643,8 +662,7 @@ impl Drop for OwnedCell {
         let live = cell.live();
         if live == 0 {
             // SAFETY: no cooperation holds the cell and the owner lets go
-            // now; the pointer came from `Box::into_raw` (via `Box::leak`) in
-            // `fresh`.
+            // now; the pointer came from `Box::leak` in `fresh`.
             unsafe { free(self.ptr.as_ptr()) }
         } else {
             // The last of the `live` cooperations frees it, when its release
