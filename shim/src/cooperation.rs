@@ -206,9 +206,11 @@ impl Cooperation {
     /// The parts of a cooperation that was taken apart ([`data`](Self::data)
     /// and [`vtable`](Self::vtable), then [`core::mem::forget`]) meet this
     /// for each other, once: put back together, they are that cooperation
-    /// again. Parts of two different cooperations are not promised to: the
-    /// vtable may stand for more than its functions (a `Budget`'s records the
-    /// units to give back, so crossing two gives back the wrong units).
+    /// again. Parts of two different cooperations are not promised to: a
+    /// provider's vtable may stand for more than its functions. (Crossing
+    /// two of this crate's `Budget` cooperations happens to be harmless:
+    /// they share one vtable, and each data pointer carries its own units
+    /// to give back.)
     ///
     /// [`CooperationVTable` contract]: CooperationVTable#contract
     ///
