@@ -26,8 +26,8 @@ use std::task::{Context, Poll, Waker};
 
 use support::clock::{advance, now, set as set_clock};
 use support::counters::{counters, CountingCounters};
-use support::{metrics, spend, spend_all, spend_all_with, take, Forgotten};
-use task_coop::{Budget, BudgetExt, Cooperation, TimeSlice};
+use support::{left, metrics, must_take, spend, spend_all, spend_all_with, take, Forgotten};
+use task_coop::{Budget, Cooperation, TimeSlice};
 
 // ---------------------------------------------------------------------------
 // Counting the budget counters alive on this thread.
@@ -37,16 +37,6 @@ static ALLOCATOR: CountingCounters = CountingCounters;
 
 // ---------------------------------------------------------------------------
 // Helpers.
-
-/// Units the installed budget has left.
-fn left(cx: &Context<'_>) -> u32 {
-    cx.budget_remaining().expect("a budget is installed")
-}
-
-/// Takes a unit that must be there.
-fn must_take(cx: &mut Context<'_>) -> Cooperation {
-    take(cx).expect("the budget has a unit left")
-}
 
 /// How a cooperation that outlived its installation is ended.
 #[derive(Clone, Copy, Debug)]

@@ -36,12 +36,12 @@ use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::OnceLock;
-use std::task::{Context, Waker};
+use std::task::Context;
 
 use support::clock::{advance, now, reads, set as set_clock};
 use support::counters::{counters, CountingCounters, COUNTER_ALIGN};
-use support::{metrics, spend, spend_all, take, Forgotten, WakeCounter};
-use task_coop::{Budget, BudgetExt, BudgetMetrics, Cooperation, CooperationVTable, TimeSlice};
+use support::{left, metrics, must_take, noop_cx, spend, spend_all, take, Forgotten, WakeCounter};
+use task_coop::{Budget, BudgetMetrics, Cooperation, CooperationVTable, TimeSlice};
 
 // ---------------------------------------------------------------------------
 // Counting the budget counters alive on this thread.
@@ -51,19 +51,6 @@ static ALLOCATOR: CountingCounters = CountingCounters;
 
 // ---------------------------------------------------------------------------
 // Helpers.
-
-fn noop_cx() -> Context<'static> {
-    Context::from_waker(Waker::noop())
-}
-
-/// Units the installed budget has left.
-fn left(cx: &Context<'_>) -> u32 {
-    cx.budget_remaining().expect("a budget is installed")
-}
-
-fn must_take(cx: &mut Context<'_>) -> Cooperation {
-    take(cx).expect("the budget has a unit left")
-}
 
 fn must_panic(f: impl FnOnce()) {
     let result = catch_unwind(AssertUnwindSafe(f));

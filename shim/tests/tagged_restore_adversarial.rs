@@ -25,26 +25,13 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use support::clock::{now, reads, set as set_clock};
 use support::counters::{counters, CountingCounters, COUNTER_ALIGN};
-use support::{metrics, spend, spend_all, take};
+use support::{left, metrics, must_take, noop_cx, spend, spend_all, take};
 use task_coop::{
-    with_provider, Budget, BudgetExt, Cooperation, CooperationProvider, CooperationVTable,
-    TimeSlice,
+    with_provider, Budget, Cooperation, CooperationProvider, CooperationVTable, TimeSlice,
 };
 
 #[global_allocator]
 static ALLOCATOR: CountingCounters = CountingCounters;
-
-fn noop_cx() -> Context<'static> {
-    Context::from_waker(Waker::noop())
-}
-
-fn left(cx: &Context<'_>) -> u32 {
-    cx.budget_remaining().expect("a budget is installed")
-}
-
-fn must_take(cx: &mut Context<'_>) -> Cooperation {
-    take(cx).expect("the budget has a unit left")
-}
 
 /// The budget's one vtable, learnt from a cooperation.
 fn budget_vtable() -> &'static CooperationVTable {

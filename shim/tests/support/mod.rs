@@ -36,6 +36,23 @@ impl Wake for WakeCounter {
     }
 }
 
+/// A context whose waker does nothing, to install a budget on.
+pub(crate) fn noop_cx() -> Context<'static> {
+    Context::from_waker(Waker::noop())
+}
+
+/// The units the installed budget has left.
+#[cfg(feature = "alloc")]
+pub(crate) fn left(cx: &Context<'_>) -> u32 {
+    use task_coop::BudgetExt;
+    cx.budget_remaining().expect("a budget is installed")
+}
+
+/// Takes one unit, which the budget must have.
+pub(crate) fn must_take(cx: &mut Context<'_>) -> Cooperation {
+    take(cx).expect("the budget has a unit left")
+}
+
 /// Takes one unit; `None` if the budget said `Pending`.
 pub(crate) fn take(cx: &mut Context<'_>) -> Option<Cooperation> {
     match cx.poll_cooperate() {
