@@ -120,7 +120,7 @@ pub(crate) fn poll_cooperate(cx: &Context<'_>) -> Poll<Cooperation> {
 fn poll_found(found: Found<'_>) -> Poll<Cooperation> {
     #[cfg(feature = "alloc")]
     if let Some(BudgetSlot(cell)) = found.payload() {
-        return poll_budget(cell, found.waker());
+        return poll_found_budget(cell, found.waker());
     }
     #[cfg(feature = "tokio")]
     if let Some(TokioSlot) = found.payload() {
@@ -193,6 +193,22 @@ fn poll_budget(cell: CellRef<'_>, waker: &Waker) -> Poll<Cooperation> {
         // contract promises them (a `Cooperation` is not `Send`).
         unsafe { Cooperation::from_raw(data, &vtables::BUDGET) }
     })
+}
+
+/// [`poll_budget`] for a budget found through the thread-local (the rare
+/// path). Without the `tokio` feature, out of line: inlined, its take was
+/// one block with the hot path's (the budget's carrier on the context),
+/// which the compiler then laid out behind a taken jump, and a budget
+/// operation in `task-coop` alone took 0.46 to 0.50 of tokio's instead of
+/// 0.34 to 0.36 (`bench_table --no-default-features`, 4 and 3 runs). With
+/// `tokio`, inlined: there the shared block happens to be laid out straight,
+/// and out of line the operation took 0.40 to 0.47 instead of 0.38 to 0.39
+/// (3 interleaved runs). Only the layout differs; see `benches/README.md`.
+#[cfg(feature = "alloc")]
+#[cfg_attr(not(feature = "tokio"), inline(never))]
+#[cfg_attr(feature = "tokio", inline)]
+fn poll_found_budget(cell: CellRef<'_>, waker: &Waker) -> Poll<Cooperation> {
+    poll_budget(cell, waker)
 }
 
 /// `poll_cooperate` from tokio's budget, whatever it is on this thread: for
