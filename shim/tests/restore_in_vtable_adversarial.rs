@@ -35,11 +35,11 @@ mod support;
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::OnceLock;
 use std::task::Context;
 
+use support::budget_parts::{budget_vtable, copied_vtable, counter, tag, warm};
 use support::clock::{advance, now, reads, set as set_clock};
-use support::counters::{counters, CountingCounters, COUNTER_ALIGN};
+use support::counters::{counters, CountingCounters};
 use support::{left, metrics, must_take, noop_cx, spend, spend_all, take, Forgotten, WakeCounter};
 use task_coop::{Budget, BudgetMetrics, Cooperation, CooperationVTable, TimeSlice};
 
@@ -110,22 +110,6 @@ impl End {
     }
 }
 
-/// A copy of the budget's vtable at an address of its own (what a second
-/// copy of the crate, in another dynamic library, would hand out).
-fn copied_vtable() -> &'static CooperationVTable {
-    static COPY: OnceLock<CooperationVTable> = OnceLock::new();
-    COPY.get_or_init(|| *budget_vtable())
-}
-
-/// The budget's vtable, learnt from a cooperation.
-fn budget_vtable() -> &'static CooperationVTable {
-    static VTABLE: OnceLock<&'static CooperationVTable> = OnceLock::new();
-    VTABLE.get_or_init(|| {
-        let mut budget = Budget::with_units(1);
-        budget.install(&mut noop_cx(), |cx| must_take(cx).vtable())
-    })
-}
-
 /// The same cooperation, with a copy of its vtable (at another address).
 fn to_copied_vtable(coop: Cooperation) -> Cooperation {
     if is_copy(coop.vtable()) {
@@ -148,23 +132,11 @@ fn is_copy(vtable: &'static CooperationVTable) -> bool {
     ptr::eq(vtable, copied_vtable())
 }
 
-/// Fills [`copied_vtable`] and [`budget_vtable`] (which allocates and frees
-/// a counter once), before a test counts counters.
-fn warm() {
-    copied_vtable();
-}
-
 /// The restore value of a budget cooperation (with the budget's vtable or
 /// a copy of it): the low 8 bits of its data pointer.
 fn restore_of(coop: &Cooperation) -> Option<u8> {
     let budget = ptr::eq(coop.vtable(), budget_vtable()) || is_copy(coop.vtable());
-    budget.then(|| (coop.data().addr() % COUNTER_ALIGN) as u8)
-}
-
-/// The counter a budget cooperation holds: its data pointer without the
-/// restore value.
-fn counter_of(coop: &Cooperation) -> usize {
-    coop.data().addr() - coop.data().addr() % COUNTER_ALIGN
+    budget.then(|| tag(coop) as u8)
 }
 
 /// tokio's rule as `budget_cell.rs` states it: a refund puts the units back
@@ -199,15 +171,12 @@ fn every_restore_value_has_its_vtable_and_survives_from_raw_round_trips() {
             coops.push(coop);
         }
         assert!(take(cx).is_none());
-        let counter = counter_of(&coops[0]);
+        let first = counter(&coops[0]);
         let vtables: BTreeSet<_> = coops.iter().map(vt).collect();
         assert_eq!(vtables.len(), 1, "one vtable for every restore value");
         let datas: BTreeSet<_> = coops.iter().map(|c| c.data().addr()).collect();
         assert_eq!(datas.len(), 255, "one data pointer per restore value");
-        assert!(
-            coops.iter().all(|c| counter_of(c) == counter),
-            "one counter"
-        );
+        assert!(coops.iter().all(|c| counter(c) == first), "one counter");
 
         // Another budget's cooperation of the same restore value: same
         // vtable, another counter.
@@ -216,7 +185,7 @@ fn every_restore_value_has_its_vtable_and_survives_from_raw_round_trips() {
             let twin = must_take(cx); // restore 254
             assert!(ptr::eq(twin.vtable(), coops[1].vtable()));
             assert_eq!(restore_of(&twin), restore_of(&coops[1]));
-            assert_ne!(counter_of(&twin), counter);
+            assert_ne!(counter(&twin), first);
         });
         assert_eq!(left(cx), 0, "the inner budget did not touch the outer one");
 
@@ -947,7 +916,7 @@ fn cooperations_through_the_thread_local_fallback() {
             let a = rebuild(must_take(&mut child)); // inner, restore 2
             assert_eq!(left(cx), 1);
             let b = must_take(cx); // inner, restore 1, through the carrier
-            assert_eq!(counter_of(&a), counter_of(&b));
+            assert_eq!(counter(&a), counter(&b));
             assert!(take(&mut child).is_none());
             assert!(take(&mut child).is_none());
             assert_eq!(child_wakes.wakes(), 2, "a child's waker, each time");
@@ -1117,11 +1086,11 @@ impl Model {
             (Some(restore), Some(coop)) => {
                 assert_eq!(restore_of(&coop), Some(restore), "restore value");
                 if let Some(same) = self.live.iter().find(|l| l.cell == self.owned) {
-                    let counter = match &same.held {
-                        Held::Kept(c) => counter_of(c),
-                        Held::Forgotten(_) => counter_of(&coop),
+                    let held = match &same.held {
+                        Held::Kept(c) => counter(c),
+                        Held::Forgotten(_) => counter(&coop),
                     };
-                    assert_eq!(counter_of(&coop), counter, "one counter");
+                    assert_eq!(counter(&coop), held, "one counter");
                 }
                 let held = if self.rng.below(4) == 0 {
                     Held::Kept(rebuild(coop))

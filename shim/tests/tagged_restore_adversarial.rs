@@ -20,9 +20,10 @@ use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, OnceLock};
+use std::sync::{mpsc, Arc};
 use std::task::{Context, Poll, Wake, Waker};
 
+use support::budget_parts::{budget_vtable, copied_vtable, counter, tag, warm};
 use support::clock::{now, reads, set as set_clock};
 use support::counters::{counters, CountingCounters, COUNTER_ALIGN};
 use support::{left, metrics, must_take, noop_cx, spend, spend_all, take};
@@ -32,35 +33,6 @@ use task_coop::{
 
 #[global_allocator]
 static ALLOCATOR: CountingCounters = CountingCounters;
-
-/// The budget's one vtable, learnt from a cooperation.
-fn budget_vtable() -> &'static CooperationVTable {
-    static VTABLE: OnceLock<&'static CooperationVTable> = OnceLock::new();
-    VTABLE
-        .get_or_init(|| Budget::with_units(1).install(&mut noop_cx(), |cx| must_take(cx).vtable()))
-}
-
-/// A copy of the budget's vtable at another address (a second copy of the
-/// crate): not recognised by address, so ended through its own functions.
-fn copied_vtable() -> &'static CooperationVTable {
-    static COPY: OnceLock<CooperationVTable> = OnceLock::new();
-    COPY.get_or_init(|| *budget_vtable())
-}
-
-/// Fills the statics above (allocates and frees a counter) before counting.
-fn warm() {
-    copied_vtable();
-}
-
-/// The restore value in a budget cooperation's data pointer.
-fn tag(coop: &Cooperation) -> usize {
-    coop.data().addr() % COUNTER_ALIGN
-}
-
-/// The counter's address in a budget cooperation's data pointer.
-fn cell(coop: &Cooperation) -> usize {
-    coop.data().addr() - tag(coop)
-}
 
 /// Takes `coop` apart and puts its data together with `vtable`.
 fn with_vtable(coop: Cooperation, vtable: &'static CooperationVTable) -> Cooperation {
@@ -101,9 +73,9 @@ fn tag_is_the_units_before_the_take_for_every_value() {
             assert!(ptr::eq(coop.vtable(), budget_vtable()));
             coops.push(Some(coop));
         }
-        let counter = cell(coops[0].as_ref().unwrap());
-        assert_eq!(counter % COUNTER_ALIGN, 0);
-        assert!(coops.iter().all(|c| cell(c.as_ref().unwrap()) == counter));
+        let first = counter(coops[0].as_ref().unwrap());
+        assert_eq!(first % COUNTER_ALIGN, 0);
+        assert!(coops.iter().all(|c| counter(c.as_ref().unwrap()) == first));
         assert!(take(cx).is_none());
         let mut model = 0;
         for i in 0..255 {
@@ -201,7 +173,7 @@ fn crossed_parts_of_two_budgets_are_each_their_own_cooperation() {
             let b2 = must_take(cx); // 3
             assert!(spend(cx));
             assert_eq!(left(cx), 1);
-            assert_ne!(cell(&a1), cell(&b1));
+            assert_ne!(counter(&a1), counter(&b1));
             let (a2_data, b1_vt) = (a2.data(), b1.vtable());
             let (b1_data, a1_vt) = (b1.data(), a1.vtable());
             std::mem::forget((a2, b1));

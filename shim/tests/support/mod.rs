@@ -236,3 +236,50 @@ pub(crate) mod counters {
         COUNTERS.with(Cell::get)
     }
 }
+
+/// The parts of a budget cooperation, as the adversarial tests take them
+/// apart: its vtable (one for every budget cooperation), a copy of it at
+/// another address (what a second copy of the crate would hand out), and
+/// its data pointer: the counter's address with the restore value in the
+/// low 8 bits.
+#[cfg(feature = "alloc")]
+pub(crate) mod budget_parts {
+    use std::sync::OnceLock;
+
+    use task_coop::{Budget, Cooperation, CooperationVTable};
+
+    use super::counters::COUNTER_ALIGN;
+    use super::{must_take, noop_cx};
+
+    /// The budget's one vtable, learnt from a cooperation.
+    pub(crate) fn budget_vtable() -> &'static CooperationVTable {
+        static VTABLE: OnceLock<&'static CooperationVTable> = OnceLock::new();
+        VTABLE.get_or_init(|| {
+            let mut budget = Budget::with_units(1);
+            budget.install(&mut noop_cx(), |cx| must_take(cx).vtable())
+        })
+    }
+
+    /// A copy of the budget's vtable at another address: not recognised by
+    /// address, so a cooperation with it is ended through its functions.
+    pub(crate) fn copied_vtable() -> &'static CooperationVTable {
+        static COPY: OnceLock<CooperationVTable> = OnceLock::new();
+        COPY.get_or_init(|| *budget_vtable())
+    }
+
+    /// Fills the two statics above (which allocates and frees a counter
+    /// once), before a test counts counters.
+    pub(crate) fn warm() {
+        copied_vtable();
+    }
+
+    /// The restore value in a budget cooperation's data pointer.
+    pub(crate) fn tag(coop: &Cooperation) -> usize {
+        coop.data().addr() % COUNTER_ALIGN
+    }
+
+    /// The counter's address in a budget cooperation's data pointer.
+    pub(crate) fn counter(coop: &Cooperation) -> usize {
+        coop.data().addr() - tag(coop)
+    }
+}
