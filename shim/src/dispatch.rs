@@ -312,7 +312,10 @@ impl Cooperation {
         // Split on the data pointer first: the opt-out's and tokio's
         // cooperations hold none, a budget's always does. On the paths
         // where the cooperation is known that test, and the compare of the
-        // vtable after it, are decided at compile time.
+        // vtable after it, are decided at compile time. (Comparing the
+        // budget's vtable first, with no split, ran one instruction fewer
+        // per budget operation and a third slower, from how the compiler
+        // laid the loop out: `benches/README.md`.)
         if this.data().is_null() {
             if this.is_unconstrained() {
                 return;

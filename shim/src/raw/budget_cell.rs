@@ -329,15 +329,14 @@ impl BudgetCell {
     #[cold]
     #[inline(never)]
     fn slow_take(&self, waker: &Waker) -> Option<u8> {
-        let reserve = self.reserve.get();
-        if reserve == 0 || self.has(SLICE_ENDED) {
+        if self.exhausted() {
             self.run_out(waker);
             return None;
         }
         let Some(slice) = self.slice.get() else {
             // Not reached (`reserve > 0` only with a slice); be a budget of
             // units alone.
-            self.reserve.set(0);
+            let reserve = self.reserve.replace(0);
             self.raise_remaining(reserve);
             return Some(reserve);
         };
@@ -347,19 +346,16 @@ impl BudgetCell {
         // The clock is the caller's code: it may itself have taken units
         // through the thread-local, its own slow path reading the clock
         // (ending the slice, or moving the next segment out) or finding
-        // nothing left. What was read above is stale: start again from the
-        // state it left, so that no unit is handed out twice and an ended
-        // slice stays ended.
-        if self.has(SLICE_ENDED) {
-            self.run_out(waker);
-            return None;
+        // nothing left. So nothing is read before it that is used after
+        // it: the take goes on from the state it left, so that no unit is
+        // handed out twice and an ended slice stays ended.
+        if !self.has(SLICE_ENDED) {
+            let left = self.units_left();
+            if left != 0 {
+                return Some(left);
+            }
         }
-        let left = self.units_left();
-        if left != 0 {
-            return Some(left);
-        }
-        let reserve = self.reserve.get();
-        if reserve == 0 {
+        if self.exhausted() {
             self.run_out(waker);
             return None;
         }
@@ -373,10 +369,18 @@ impl BudgetCell {
             self.run_out(waker);
             return None;
         }
+        let reserve = self.reserve.get();
         let segment = reserve.min(slice.check_every);
         self.reserve.set(reserve - segment);
         self.raise_remaining(segment);
         Some(segment)
+    }
+
+    /// With the segment empty, nothing more can be taken: no reserve left,
+    /// or the slice has ended.
+    #[inline]
+    fn exhausted(&self) -> bool {
+        self.reserve.get() == 0 || self.has(SLICE_ENDED)
     }
 
     /// `poll_cooperate` says `Pending` because the budget is spent: note it,
