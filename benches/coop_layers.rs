@@ -68,6 +68,14 @@ fn main() {
             b.iter_custom(|iters| support::spread(&support::copies::CONTEXT_COUNTER_FLOOR, iters));
         },
     );
+    group.bench_function(
+        "floor for a Context-carried counter in 32 bits (Budget's width)",
+        |b| {
+            b.iter_custom(|iters| {
+                support::spread(&support::copies::WIDE_CONTEXT_COUNTER_FLOOR, iters)
+            });
+        },
+    );
     // The time-aware budget reads its clock every 16 units of an installation
     // (refunded units are taken again without a read), so both figures
     // below install afresh per 100 operations: the first is the twin of the
